@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service import __version__
+from service.accesslog import AccessLog
 from service.docs import mount_docs
 from service.errors import ServiceError
 from service.inference import InferenceCore
@@ -71,6 +72,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await core.registry.close()
         inference_pool.shutdown(wait=True)
         load_pool.shutdown(wait=True)
+        if app.state.access_log is not None:
+            app.state.access_log.flush()
         logger.info("stopped")
 
 
@@ -111,11 +114,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                               "Open Inference Protocol v2.")
     app.state.settings = settings
     app.state.metrics = Metrics()
+    app.state.access_log = AccessLog() if settings.access_log else None
     _install_error_handlers(app)
     app.include_router(native.router)
     app.include_router(health.router)
     mount_docs(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics,
-                       access_log=settings.access_log)
+                       access_log=app.state.access_log)
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 
 from service.describe import model_view, models_view
 from service.errors import BadRequest
@@ -10,7 +10,7 @@ from service.inference import Prediction
 from service.instances import columns_from_instances
 from service.responses import JSONBytes, parse_json
 from service.schemas import ERRORS, PredictRequest, PredictResponse, json_body
-from service.validation import version_or_label
+from service.validation import query_version_label, version_or_label
 
 router = APIRouter(tags=["native"])
 
@@ -34,15 +34,26 @@ def instances_of(body: bytes) -> list:
     return payload["instances"]
 
 
+PREDICT_PARAMETERS = [
+    {"name": "model", "in": "path", "required": True, "schema": {"type": "string"},
+     "description": "model name"},
+    {"name": "version", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "a version number"},
+    {"name": "label", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "a label such as stable"},
+]
+
+
 @router.post("/predict/{model}", response_model=PredictResponse, responses=ERRORS,
-             openapi_extra=json_body(PredictRequest), summary="Predict with a model")
-async def predict(request: Request, model: str,
-                  version: str | None = Query(None, description="a version number"),
-                  label: str | None = Query(None, description="a label such as stable")
-                  ) -> JSONBytes:
+             openapi_extra={**json_body(PredictRequest), "parameters": PREDICT_PARAMETERS},
+             summary="Predict with a model")
+async def predict(request: Request) -> JSONBytes:
+    # Parameters are read by hand (and documented above): FastAPI's per-request parameter
+    # solving costs more than the rest of this handler.
     core = request.app.state.core
+    model = request.path_params["model"]
     request.state.model = model
-    wanted_version, wanted_label = version_or_label(version, label)
+    wanted_version, wanted_label = version_or_label(*query_version_label(request))
     body = await request.body()
     instances = instances_of(body)
     maybe_bool = b"true" in body or b"false" in body
