@@ -1,10 +1,13 @@
-"""The HTTP ceiling: a bare FastAPI app with our request body shape and no model.
+"""The HTTP ceiling: a bare FastAPI app with the service's request body shape and no model.
 
-It parses `{"instances": [...]}` with orjson and answers the instances back in our response
-shape, so a benchmark against it measures what HTTP, routing and JSON alone cost.
+It parses `{"instances": [...]}` with orjson and answers the instances back in the service's
+response shape, under the service's uvicorn settings, so a benchmark against it measures what
+HTTP, routing and JSON alone cost. `python -m benchmarks.ceiling_app PORT` serves it.
 """
 
 from __future__ import annotations
+
+import sys
 
 import orjson
 from fastapi import FastAPI, Request
@@ -25,6 +28,7 @@ async def ready() -> Response:
     return Response(b'{"status":"ready"}', media_type="application/json")
 
 
-@app.get("/health/live")
-async def live() -> Response:
-    return Response(b'{"status":"live"}', media_type="application/json")
+if __name__ == "__main__":
+    from benchmarks.apps import serve
+
+    serve(app, int(sys.argv[1]))

@@ -17,6 +17,7 @@ from service import __version__
 from service.accesslog import AccessLog
 from service.docs import mount_docs
 from service.errors import ServiceError
+from service.heap import keep_heap
 from service.inference import InferenceCore
 from service.metrics import Metrics
 from service.middleware import BodyLimitMiddleware, ObservabilityMiddleware
@@ -63,12 +64,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.core = core
     stop = asyncio.Event()
     poller = asyncio.create_task(core.registry.run_polling(settings.poll_interval_seconds, stop))
+    heap_keeper = asyncio.create_task(keep_heap(core.registry, stop))
     logger.info("serving models from %s", settings.model_repository.resolve())
     try:
         yield
     finally:
         stop.set()
         await poller
+        await heap_keeper
         await core.registry.close()
         inference_pool.shutdown(wait=True)
         load_pool.shutdown(wait=True)
