@@ -82,6 +82,10 @@ def _install_error_handlers(app: FastAPI) -> None:
         message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         if exc.status_code == 404 and message == "Not Found":
             message = f"no route {request.method} {request.url.path}; see /docs"
+        elif exc.status_code == 405:
+            allowed = (exc.headers or {}).get("Allow", "")
+            message = (f"method {request.method} is not allowed on {request.url.path}; "
+                       f"allowed: {allowed or 'see /docs'}")
         return JSONBytes({"error": message}, status_code=exc.status_code,
                          headers=getattr(exc, "headers", None))
 
