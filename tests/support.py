@@ -33,8 +33,9 @@ class LiveServer:
     """`python -m service` in a subprocess; `with LiveServer(repo) as server: server.url`."""
 
     def __init__(self, repository: Path, log_path: Path | None = None, wait_ready: bool = True,
-                 **env: str | int | float) -> None:
+                 args: tuple[str, ...] = (), **env: str | int | float) -> None:
         self.repository = repository
+        self.args = args  # command-line flags after `python -m service`
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path or repository.parent / f"server-{self.port}.log"
@@ -47,8 +48,8 @@ class LiveServer:
         env = {**os.environ, **self.env, "MODEL_REPOSITORY": str(self.repository),
                "HOST": "127.0.0.1", "PORT": str(self.port)}
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen([sys.executable, "-m", "service"], cwd=ROOT, env=env,
-                                        stdout=self._log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen([sys.executable, "-m", "service", *self.args], cwd=ROOT,
+                                        env=env, stdout=self._log, stderr=subprocess.STDOUT)
         self.wait_until("/health/live" if not self.wait_ready else "/health/ready")
         return self
 
