@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -72,10 +73,19 @@ def test_bad_flags_exit_2_with_usage(argv: list[str]) -> None:
     assert result.returncode == 2 and "usage: python -m service" in result.stderr
 
 
-def test_invalid_setting_value_fails_before_serving(monkeypatch: pytest.MonkeyPatch) -> None:
-    result = subprocess.run([sys.executable, "-m", "service", "--port", "70000"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode != 0 and "port" in result.stderr
+@pytest.mark.parametrize(("argv", "env", "message"), [
+    (["--port", "70000"], {}, "invalid setting PORT (--port): Input should be less than or "
+                              "equal to 65535, got 70000"),
+    ([], {"MAX_BATCH_SIZE": "0"}, "invalid setting MAX_BATCH_SIZE: Input should be greater "
+                                  "than or equal to 1, got '0'"),
+])
+def test_invalid_setting_exits_2_naming_it(argv: list[str], env: dict[str, str],
+                                           message: str) -> None:
+    result = subprocess.run([sys.executable, "-m", "service", *argv], cwd=ROOT,
+                            env={**os.environ, **env}, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2 and message in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_real_server_follows_flags_over_environment(trained_repository: Path,
