@@ -11,7 +11,7 @@ import uvicorn
 from pydantic import ValidationError
 
 from service.app import create_app
-from service.logs import configure_logging
+from service.logs import configure_logging, import_tensorflow_quietly
 from service.settings import Settings
 
 FLAGS = {  # flag -> settings field; every other setting is read from the environment
@@ -63,6 +63,8 @@ def load_settings(argv: list[str] | None = None) -> Settings:
 def main(argv: list[str] | None = None) -> int:
     settings = load_settings(argv)
     configure_logging(settings.log_level, settings.log_format)
+    if settings.log_format == "json":
+        import_tensorflow_quietly()  # its native start-up notices are not JSON
     config = uvicorn.Config(
         create_app(settings), host=settings.host, port=settings.port, log_config=None,
         access_log=False, timeout_graceful_shutdown=settings.shutdown_grace_seconds,
