@@ -106,7 +106,9 @@ class BodyLimitMiddleware:
     async def _reject(self, send: Send, declared: bytes) -> None:
         valid = declared.isdigit()
         message = self._message() if valid else "invalid Content-Length header"
+        body = error_body(message)
         await send({"type": "http.response.start", "status": 413 if valid else 400,
                     "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode()),
                                 (b"connection", b"close")]})
-        await send({"type": "http.response.body", "body": error_body(message)})
+        await send({"type": "http.response.body", "body": body})
