@@ -96,9 +96,14 @@ def _install_error_handlers(app: FastAPI) -> None:
                          status_code=400)
 
     async def unexpected(request: Request, exc: Exception) -> JSONBytes:
-        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        # Rendered outside the request-id middleware (Starlette's outermost layer): name the id
+        # in the log line and set the header here.
+        request_id = getattr(request.state, "request_id", "")
+        logger.exception("unhandled error on %s %s id=%s", request.method, request.url.path,
+                         request_id, extra={"request_id": request_id})
         return JSONBytes({"error": "internal error; the request id in X-Request-ID finds it "
-                                   "in the log"}, status_code=500)
+                                   "in the log"}, status_code=500,
+                         headers={"x-request-id": request_id} if request_id else None)
 
     app.add_exception_handler(ServiceError, domain)
     app.add_exception_handler(StarletteHTTPException, http)
