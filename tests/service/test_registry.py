@@ -191,3 +191,24 @@ def versions_of(view: dict) -> dict[int, str]:
 def _with_problems(client: httpx.Client) -> dict | None:
     view = client.get("/models/linear").json()
     return view if view["problems"] else None
+
+
+def test_superseded_version_finishes_in_flight_request_before_unloading(
+        linear_repository: Path) -> None:
+    shutil.rmtree(linear_repository / "linear" / "2")
+    results: list[httpx.Response] = []
+    with serve_in_process(linear_repository, max_batch_wait_ms=4000) as client:
+        slow = threading.Thread(target=lambda: results.append(
+            client.post("/predict/linear", json={"instances": [2]})))
+        slow.start()  # waits ~4 s in version 1's batcher for company
+        registry = client.app.state.core.registry
+        eventually(lambda: registry.models["linear"].versions[1].in_flight == 1)
+        assert publish_affine(linear_repository, 5.0, 1.0) == 2
+        during = eventually(lambda: versions(client) == {1: "UNLOADING", 2: "AVAILABLE"}
+                            and versions(client), timeout=SWAP_DEADLINE)
+        slow.join(30)
+        after = eventually(lambda: versions(client) == {2: "AVAILABLE"} and versions(client))
+    assert during == {1: "UNLOADING", 2: "AVAILABLE"} and after == {2: "AVAILABLE"}
+    (response,) = results
+    assert response.status_code == 200 and response.json()["version"] == 1
+    assert response.json()["predictions"] == pytest.approx([3.0], abs=0.01)
