@@ -106,12 +106,15 @@ def test_corrupt_version_fails_and_previous_keeps_serving(linear_repository: Pat
             eventually(lambda: versions(client).get(3) == "FAILED", timeout=SWAP_DEADLINE)
         view = client.get("/models/linear").json()
         ready = client.get("/health/ready")
+        pinned = client.post("/predict/linear?version=3", json={"instances": [1]})
         assert answer(client) == (2, pytest.approx(6.5))
         assert server.stop() == 0
     failed = next(v for v in view["versions"] if v["version"] == 3)
     assert failed["error"].startswith("SavedModel could not be loaded")
     assert view["default_version"] == 2 and versions_of(view) == {2: "AVAILABLE", 3: "FAILED"}
     assert ready.status_code == 200
+    assert pinned.status_code == 503
+    assert pinned.json()["error"].startswith("model 'linear' version 3 is FAILED: SavedModel")
     assert set(statuses) == {200}
     assert "linear version 3 FAILED" in server.log()
 
@@ -158,7 +161,10 @@ def test_label_changes_take_effect_without_restart(linear_repository: Path) -> N
         write_labels(linear_repository, {"stable": 2})
         eventually(lambda: versions(client) == {2: "AVAILABLE"}, timeout=SWAP_DEADLINE)
         missing = client.post("/predict/linear?label=canary", json={"instances": [2]})
+        unloaded = client.post("/predict/linear?version=1", json={"instances": [2]})
     assert missing.status_code == 404 and "labels: stable" in missing.json()["error"]
+    assert unloaded.status_code == 404
+    assert "on disk but not served" in unloaded.json()["error"]
 
 
 def test_labelled_version_stays_loaded_when_newer_ones_arrive(linear_repository: Path) -> None:
