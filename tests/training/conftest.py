@@ -1,15 +1,15 @@
 """Trained repositories shared by the whole session: training costs seconds, so it runs once.
 
-`repositories` trains the zoo twice, in parallel, through the real CLI: once with the default
-(train-to-convergence) recipes and once with `--seed-recipe`. `served` loads every published
-version once in a fresh plain-TensorFlow process and keeps its answers for the tests to check.
+`repositories` pairs the suite's shared zoo (`trained_repository` in tests/conftest.py, trained
+with the default recipes by the real CLI) with a second one trained by `--seed-recipe`, the two
+trainings running in parallel. `served` loads every published version once in a fresh
+plain-TensorFlow process and keeps its answers for the tests to check.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
@@ -19,21 +19,17 @@ from training.specs import ZOO, find_spec
 
 
 @pytest.fixture(scope="session")
-def repositories(tmp_path_factory: pytest.TempPathFactory) -> Repositories:
-    root = tmp_path_factory.mktemp("repositories")
-    found = Repositories(default=root / "default", seed=root / "seed")
-    jobs = [start_training_cli("--repository", str(found.default), "--quiet"),
-            start_training_cli("--repository", str(found.seed), "--seed-recipe", "--quiet")]
-    for job in jobs:
+def repositories(tmp_path_factory: pytest.TempPathFactory,
+                 request: pytest.FixtureRequest) -> Repositories:
+    seed = tmp_path_factory.mktemp("seed-recipes") / "models"
+    job = start_training_cli("--repository", str(seed), "--seed-recipe", "--quiet")
+    try:  # the suite's shared default-recipe zoo (tests/conftest.py) trains meanwhile
+        default = request.getfixturevalue("trained_repository")
+    finally:
         _, stderr = job.communicate(timeout=TIMEOUT_SECONDS)
-        if job.returncode != 0:
-            pytest.fail(f"{' '.join(job.args)} exited {job.returncode}:\n{stderr[-3000:]}")
-    return found
-
-
-@pytest.fixture(scope="session")
-def trained_repository(repositories: Repositories) -> Path:
-    return repositories.default
+    if job.returncode != 0:
+        pytest.fail(f"{' '.join(job.args)} exited {job.returncode}:\n{stderr[-3000:]}")
+    return Repositories(default=default, seed=seed)
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,12 +10,6 @@ import pytest
 from tests.training.processes import run_training_cli
 from training.cli import main
 from training.specs import ZOO
-
-
-@pytest.fixture
-def repository(trained_repository: Path, tmp_path: Path) -> Path:
-    """A private copy of the trained repository (labels are written into it)."""
-    return Path(shutil.copytree(trained_repository, tmp_path / "models"))
 
 
 def steps_published(repository: Path, name: str, version: int) -> int:
