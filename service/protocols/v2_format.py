@@ -130,7 +130,13 @@ def _outputs(payload: dict) -> list[tuple[str, bool]] | None:
 
 def infer_request(body: bytes, header_length: str | None) -> InferRequest:
     head, tail = _split_body(body, header_length)
-    payload = parse_json(head)
+    try:
+        payload = parse_json(head)
+    except BadRequest:
+        if header_length is None and b"binary_data_size" in body:
+            raise BadRequest("binary tensor data needs the Inference-Header-Content-Length "
+                             "header: the length of the JSON object before it") from None
+        raise
     if not isinstance(payload, dict):
         raise BadRequest('the body must be a JSON object {"inputs": [...]} (optional: "id", '
                          '"parameters", "outputs")')
