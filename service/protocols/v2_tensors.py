@@ -28,7 +28,7 @@ def datatype_of(numpy_dtype: str) -> str:
 
 
 def numpy_dtype(datatype: object, where: str) -> np.dtype:
-    if datatype not in NUMERIC:
+    if not isinstance(datatype, str) or datatype not in NUMERIC:
         shown = datatype if isinstance(datatype, str) else type(datatype).__name__
         raise BadRequest(f"{where}: datatype {shown!r} is not accepted: these models take "
                          f"numbers (sent as one of {ACCEPTED}; converted to FP32)")

@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from service import __version__
 from service.errors import NotReady
-from service.protocols import schemas, v2_format
+from service.protocols import schemas, v2_format, v2_request
 from service.responses import JSONBytes
 from service.routes.addressing import Address, add_routes
 from service.schemas import ERRORS
@@ -22,7 +22,7 @@ SERVER_NAME = "dense-model-server"
 @router.get("/v2", summary="Server metadata", response_model=schemas.V2ServerMetadata)
 async def server_metadata() -> JSONBytes:
     return JSONBytes({"name": SERVER_NAME, "version": __version__,
-                      "extensions": v2_format.EXTENSIONS})
+                      "extensions": v2_request.EXTENSIONS})
 
 
 @router.get("/v2/health/live", summary="Server live")
@@ -64,8 +64,8 @@ async def infer(request: Request, address: Address) -> Response:
     absent); requested `outputs` honoured; binary tensor data in and out."""
     core = request.app.state.core
     request.state.model = address.name
-    infer_request = v2_format.infer_request(
-        await request.body(), request.headers.get(v2_format.HEADER_LENGTH))
+    infer_request = v2_request.infer_request(
+        await request.body(), request.headers.get(v2_request.HEADER_LENGTH))
     result = await core.inference.predict(address.name, address.version, None,
                                           infer_request.parser(core.settings.max_instances))
     request.state.model, request.state.version = result.model, result.version

@@ -58,7 +58,7 @@ async def malformed(request: Request) -> JSONBytes:
 
 _errors = {status: ERRORS[status] for status in (400, 404, 503)}
 add_routes(router, "GET", PREFIX, "", model_status, summary="Model version status",
-           response_model=schemas.TfsStatusResponse, responses={404: ERRORS[404]})
+           response_model=schemas.TfsStatusResponse, responses=_errors)
 add_routes(router, "GET", PREFIX, "/metadata", model_metadata, summary="Model metadata",
            response_model=schemas.TfsMetadataResponse, responses=_errors)
 add_routes(router, "POST", PREFIX, ":predict", predict, summary="Predict",

@@ -138,7 +138,7 @@ def infer(client: TestClient, path: str, *inputs: dict, **fields: object):
     return client.post(f"/v2/models/{path}/infer", json={"inputs": list(inputs), **fields})
 
 
-def x_input(data: list, shape: list[int], datatype: str = "FP32") -> dict:
+def x_input(data: list, shape: list[int], datatype: object = "FP32") -> dict:
     return {"name": "x", "shape": shape, "datatype": datatype, "data": data}
 
 
@@ -192,6 +192,7 @@ def test_infer_honours_requested_outputs(client: TestClient) -> None:
 @pytest.mark.parametrize(("inputs", "says"), [
     ([x_input([True, False], [2], "BOOL")], "datatype 'BOOL' is not accepted"),
     ([x_input(["1"], [1], "BYTES")], "datatype 'BYTES' is not accepted"),
+    ([x_input([1], [1], {})], "datatype 'dict' is not accepted"),
     ([x_input([1, True], [2])], "data[1] is bool, not a number"),
     ([x_input([1, "2"], [2])], "data[1] is str, not a number"),
     ([x_input([1, 2, 3], [2, 1])], "data has 3 values but shape [2, 1] holds 2"),
