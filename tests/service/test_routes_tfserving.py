@@ -221,3 +221,9 @@ def test_openapi_documents_predict_body(client: TestClient) -> None:
     schema = body["content"]["application/json"]["schema"]
     assert {"instances", "inputs", "signature_name"} <= set(schema["properties"])
     assert "/v1/models/{name}/versions/{version}/metadata" in paths
+
+
+def test_metrics_label_route_templates(client: TestClient) -> None:
+    client.post("/v1/models/linear/versions/1:predict", json={"instances": [1.0]})
+    metrics = client.get("/metrics").text
+    assert 'route="/v1/models/{name}/versions/{version}:predict"' in metrics
