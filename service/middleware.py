@@ -50,7 +50,7 @@ class ObservabilityMiddleware:
 
     def _record(self, scope: Scope, request_id: str, status: int, seconds: float) -> None:
         state = scope.get("state", {})
-        route = getattr(scope.get("route"), "path", None) or "unmatched"
+        route = getattr(scope.get("route"), "path_format", None) or "unmatched"
         model, version = state.get("model", ""), str(state.get("version", ""))
         if model and not _known_model(scope, model):
             model = ""  # a name a client made up must not mint a metrics series
