@@ -1,5 +1,3 @@
-# syntax=docker/dockerfile:1
-#
 # One image for both roles of the project:
 #   the model server (default):  docker run -p 8000:8000 -v models:/models:ro IMAGE
 #   the training job:            docker run -v models:/models IMAGE training [NAME ...]
