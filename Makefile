@@ -18,6 +18,11 @@ $(VENV)/.installed: requirements.lock requirements-dev.lock
 train: install
 	$(PY) -m training --repository $(REPOSITORY)
 
+# Installs if needed, trains the zoo when the repository has no model yet, then serves.
+serve: install
+	@if ! ls -d $(REPOSITORY)/*/[1-9]* >/dev/null 2>&1; then $(PY) -m training --repository $(REPOSITORY); fi
+	$(PY) -m service --repository $(REPOSITORY) --host $(HOST) --port $(PORT)
+
 test: install
 	$(PY) -m pytest
 

@@ -1,0 +1,121 @@
+"""The FastAPI app factory: lifespan (executors, repository, registry, poller), handlers, routes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from service import __version__
+from service.docs import mount_docs
+from service.errors import ServiceError
+from service.inference import InferenceCore
+from service.metrics import Metrics
+from service.middleware import BodyLimitMiddleware, ObservabilityMiddleware
+from service.registry import ModelRegistry
+from service.repository import ModelRepository, VersionEntry
+from service.responses import JSONBytes
+from service.routes import health, native
+from service.servable import Servable
+from service.settings import Settings
+
+logger = logging.getLogger("service")
+
+
+@dataclass
+class Core:
+    """What routes reach through `request.app.state.core`."""
+
+    settings: Settings
+    registry: ModelRegistry
+    inference: InferenceCore
+    metrics: Metrics
+
+
+def _build_core(settings: Settings, metrics: Metrics, inference_pool: ThreadPoolExecutor,
+                load_pool: ThreadPoolExecutor) -> Core:
+    repository = ModelRepository(settings.model_repository, settings.version_settle_seconds)
+
+    def make_servable(model: str, entry: VersionEntry) -> Servable:
+        return Servable(model, entry.number, entry.path, entry.listing, inference_pool,
+                        settings.max_batch_size, settings.max_batch_wait_ms / 1000,
+                        on_batch=metrics.observe_batch)
+
+    registry = ModelRegistry(repository, load_pool, make_servable)
+    return Core(settings, registry, InferenceCore(registry, settings.request_timeout_seconds),
+                metrics)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    inference_pool = ThreadPoolExecutor(settings.inference_threads, "inference")
+    load_pool = ThreadPoolExecutor(1, "loader")
+    core = _build_core(settings, app.state.metrics, inference_pool, load_pool)
+    app.state.core = core
+    stop = asyncio.Event()
+    poller = asyncio.create_task(core.registry.run_polling(settings.poll_interval_seconds, stop))
+    logger.info("serving models from %s", settings.model_repository.resolve())
+    try:
+        yield
+    finally:
+        stop.set()
+        await poller
+        await core.registry.close()
+        inference_pool.shutdown(wait=True)
+        load_pool.shutdown(wait=True)
+        logger.info("stopped")
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    async def domain(request: Request, exc: ServiceError) -> JSONBytes:
+        return JSONBytes({"error": exc.message}, status_code=exc.status_code)
+
+    async def http(request: Request, exc: StarletteHTTPException) -> JSONBytes:
+        message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"no route {request.method} {request.url.path}; see /docs"
+        return JSONBytes({"error": message}, status_code=exc.status_code,
+                         headers=getattr(exc, "headers", None))
+
+    async def validation(request: Request, exc: RequestValidationError) -> JSONBytes:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return JSONBytes({"error": f"invalid request: {where}: {first.get('msg', 'invalid')}"},
+                         status_code=400)
+
+    async def unexpected(request: Request, exc: Exception) -> JSONBytes:
+        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONBytes({"error": "internal error; the request id in X-Request-ID finds it "
+                                   "in the log"}, status_code=500)
+
+    app.add_exception_handler(ServiceError, domain)
+    app.add_exception_handler(StarletteHTTPException, http)
+    app.add_exception_handler(RequestValidationError, validation)
+    app.add_exception_handler(Exception, unexpected)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = FastAPI(title="Dense model server", version=__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None, default_response_class=JSONBytes,
+                  description="Serves Keras Dense models from a TensorFlow-Serving-style "
+                              "repository: native routes, TensorFlow Serving REST and the "
+                              "Open Inference Protocol v2.")
+    app.state.settings = settings
+    app.state.metrics = Metrics()
+    _install_error_handlers(app)
+    app.include_router(native.router)
+    app.include_router(health.router)
+    mount_docs(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics,
+                       access_log=settings.access_log)
+    return app

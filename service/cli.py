@@ -1,0 +1,58 @@
+"""python -m service: parse flags over the environment, then run uvicorn with a drain on SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+import uvicorn
+
+from service.app import create_app
+from service.logs import configure_logging
+from service.settings import Settings
+
+FLAGS = {  # flag -> settings field; every other setting is read from the environment
+    "repository": "model_repository",
+    "host": "host",
+    "port": "port",
+    "poll_interval": "poll_interval_seconds",
+    "log_level": "log_level",
+    "log_format": "log_format",
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m service",
+        description="Serve the model repository over HTTP. Every flag has an environment twin; "
+                    "further settings are environment-only (see the README).")
+    p.add_argument("--repository", type=Path, help="model repository (env MODEL_REPOSITORY; "
+                                                   "default models)")
+    p.add_argument("--host", help="address to bind (env HOST; default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (env PORT; default 8000)")
+    p.add_argument("--poll-interval", type=float,
+                   help="seconds between repository polls (env POLL_INTERVAL_SECONDS; default 2)")
+    p.add_argument("--log-level", choices=["debug", "info", "warning", "error"],
+                   help="env LOG_LEVEL; default info")
+    p.add_argument("--log-format", choices=["text", "json"],
+                   help="text, or JSON lines for containers (env LOG_FORMAT; default text)")
+    return p
+
+
+def load_settings(argv: list[str] | None = None) -> Settings:
+    args = vars(parser().parse_args(argv))
+    overrides = {FLAGS[k]: v for k, v in args.items() if v is not None}
+    return Settings(**overrides)
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = load_settings(argv)
+    configure_logging(settings.log_level, settings.log_format)
+    config = uvicorn.Config(
+        create_app(settings), host=settings.host, port=settings.port, log_config=None,
+        access_log=False, timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+        server_header=False, lifespan="on")
+    uvicorn.Server(config).run()
+    logging.getLogger("service").info("exited cleanly")
+    return 0

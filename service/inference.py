@@ -1,0 +1,54 @@
+"""The one inference path every route family uses: resolve, borrow, parse, batch, check."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from service.errors import PredictionFailed, RequestTimeout
+from service.loader import SignatureInfo
+from service.registry import ModelRegistry
+
+Columns = dict[str, np.ndarray]
+Parser = Callable[[SignatureInfo], Columns]
+
+
+@dataclass(frozen=True)
+class Prediction:
+    model: str
+    version: int
+    info: SignatureInfo
+    outputs: Columns  # output name -> float32 vector, one value per row
+
+
+def _check_finite(outputs: Columns) -> None:
+    for name, values in outputs.items():
+        bad = ~np.isfinite(values)
+        if bad.any():
+            row = int(np.argmax(bad))
+            raise PredictionFailed(
+                f"instance {row}: output {name!r} is not finite ({float(values[row])!r}); the "
+                "input is outside the range this model can answer in float32")
+
+
+class InferenceCore:
+    def __init__(self, registry: ModelRegistry, timeout_seconds: float) -> None:
+        self.registry = registry
+        self.timeout = timeout_seconds
+
+    async def predict(self, model: str, version: int | None, label: str | None,
+                      parse: Parser) -> Prediction:
+        """`parse` turns the request body into columns once the version's signature is known."""
+        async with self.registry.borrow(model, version, label) as servable:
+            assert servable.info is not None
+            columns = parse(servable.info)
+            rows = int(next(iter(columns.values())).shape[0])
+            try:
+                outputs = await asyncio.wait_for(servable.predict(columns, rows), self.timeout)
+            except TimeoutError:
+                raise RequestTimeout(f"prediction took longer than {self.timeout:g} s") from None
+            _check_finite(outputs)
+            return Prediction(servable.model, servable.version, servable.info, outputs)

@@ -1,0 +1,105 @@
+"""Pure ASGI middleware: request ids, access log and metrics; and the request body limit."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.errors import PayloadTooLarge
+from service.metrics import Metrics
+from service.responses import error_body
+
+access_logger = logging.getLogger("service.access")
+REQUEST_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
+
+
+class ObservabilityMiddleware:
+    """Honours or creates X-Request-ID, echoes it, logs one line and counts every request."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics, access_log: bool = True) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.access_log = access_log
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []),
+                                      (b"x-request-id", request_id.encode("latin-1"))]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            self._record(scope, request_id, status, time.perf_counter() - started)
+
+    def _record(self, scope: Scope, request_id: str, status: int, seconds: float) -> None:
+        state = scope.get("state", {})
+        route = getattr(scope.get("route"), "path", None) or "unmatched"
+        model, version = state.get("model", ""), str(state.get("version", ""))
+        self.metrics.observe_request(model, version, route, status, seconds)
+        if self.access_log and access_logger.isEnabledFor(logging.INFO):
+            access_logger.info(
+                "%s %s %d %.2fms id=%s", scope["method"], scope["path"], status, seconds * 1000,
+                request_id,
+                extra={"request_id": request_id, "method": scope["method"],
+                       "path": scope["path"], "status": status,
+                       "duration_ms": round(seconds * 1000, 3), "model": model,
+                       "version": version})
+
+
+class BodyLimitMiddleware:
+    """413 for a declared Content-Length over the limit, before reading a byte of it; a body
+    without one (chunked) is counted as it streams and cut off at the limit."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._reject(send, declared)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise PayloadTooLarge(self._message())
+            return message
+
+        await self.app(scope, counted, send)
+
+    def _message(self) -> str:
+        return (f"request body is larger than the limit of {self.max_bytes} bytes "
+                "(MAX_REQUEST_BYTES)")
+
+    async def _reject(self, send: Send, declared: bytes) -> None:
+        valid = declared.isdigit()
+        message = self._message() if valid else "invalid Content-Length header"
+        await send({"type": "http.response.start", "status": 413 if valid else 400,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": error_body(message)})

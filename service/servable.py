@@ -1,0 +1,95 @@
+"""One model version as the registry holds it: state, loader, batching predictor, borrowers."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor
+from enum import Enum
+from pathlib import Path
+
+from service.batching import BatchingPredictor, Columns
+from service.loader import LoadError, SavedModelLoader, SignatureInfo
+from service.repository import Listing
+
+
+class State(Enum):
+    LOADING = "LOADING"
+    AVAILABLE = "AVAILABLE"
+    FAILED = "FAILED"
+    UNLOADING = "UNLOADING"
+
+
+class Servable:
+    """Cheap to construct; `load()` (run in a worker thread) does the heavy work."""
+
+    def __init__(self, model: str, version: int, path: Path, listing: Listing,
+                 executor: Executor, max_batch_size: int, max_wait_seconds: float,
+                 on_batch: Callable[[str, int, int], None] | None = None) -> None:
+        self.model = model
+        self.version = version
+        self.path = path
+        self.listing = listing
+        self.state = State.LOADING
+        self.error: str | None = None
+        self.loaded_at: float | None = None
+        self._loader = SavedModelLoader(path)
+        self._executor = executor
+        self._batch_args = (max_batch_size, max_wait_seconds)
+        self._on_batch = on_batch
+        self._predictor: BatchingPredictor | None = None
+        self._in_flight = 0
+        self._idle: asyncio.Event | None = None
+        self._info: SignatureInfo | None = None
+        self._metadata: dict = {}
+
+    @property
+    def info(self) -> SignatureInfo | None:
+        """Signature names, dtypes and shapes; None until loaded."""
+        return self._info
+
+    @property
+    def metadata(self) -> dict:
+        return self._metadata
+
+    def load(self) -> None:
+        try:
+            self._loader.load()
+        except LoadError as exc:
+            self.state, self.error = State.FAILED, exc.message
+            return
+        except Exception as exc:  # never let a broken file take the poller down
+            self.state, self.error = State.FAILED, f"{type(exc).__name__}: {exc}"[:500]
+            return
+        self._info, self._metadata = self._loader.info, self._loader.metadata
+        self.loaded_at = time.time()
+        self.state = State.AVAILABLE
+
+    async def predict(self, columns: Columns, rows: int) -> Columns:
+        if self._predictor is None:
+            on_batch = self._on_batch
+            self._predictor = BatchingPredictor(
+                self._loader.predict, self._executor, *self._batch_args,
+                on_batch=(lambda n: on_batch(self.model, self.version, n)) if on_batch else None)
+        return await self._predictor.predict(columns, rows)
+
+    def acquire(self) -> None:
+        self._in_flight += 1
+
+    def release(self) -> None:
+        self._in_flight -= 1
+        if self._in_flight == 0 and self._idle is not None:
+            self._idle.set()
+
+    async def drained(self) -> None:
+        """Returns once no request holds this version."""
+        if self._in_flight == 0:
+            return
+        self._idle = asyncio.Event()
+        await self._idle.wait()
+
+    async def close(self) -> None:
+        if self._predictor is not None:
+            await self._predictor.close()
+        self._loader = SavedModelLoader(self.path)  # drop the TensorFlow objects

@@ -1,0 +1,46 @@
+"""The service's one settings class; every field has an environment-variable twin."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Read once at start-up from the environment (names as below, case-insensitive) and flags."""
+
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore",
+                                      protected_namespaces=())
+
+    model_repository: Path = Field(Path("models"), description="repository root")
+    host: str = Field("127.0.0.1", description="address to bind")
+    port: int = Field(8000, ge=0, le=65535, description="port to bind (0: any free port)")
+    poll_interval_seconds: float = Field(2.0, gt=0, description="repository polling period")
+    version_settle_seconds: float = Field(
+        2.0, ge=0, description="a version whose files all are older than this loads at once; "
+                               "younger ones must look the same on two consecutive polls")
+    max_batch_size: int = Field(64, ge=1, description="rows per coalesced signature call")
+    max_batch_wait_ms: float = Field(0.5, ge=0, description="longest a request waits for company")
+    max_request_bytes: int = Field(16 * 1024 * 1024, ge=1024, description="request body limit")
+    max_instances: int = Field(1_000_000, ge=1, description="rows per request")
+    max_concurrency: int = Field(512, ge=1, description="requests in flight before 503")
+    request_timeout_seconds: float = Field(30.0, gt=0, description="per-request time limit")
+    shutdown_grace_seconds: float = Field(10.0, ge=0, description="drain time on SIGTERM")
+    inference_threads: int = Field(2, ge=1, description="threads running TensorFlow calls")
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["text", "json"] = "text"
+    access_log: bool = Field(True, description="one log line per request")
+    api_key: SecretStr | None = Field(None, description="Bearer token; unset: no auth")
+    api_key_scope: Literal["admin", "all"] = Field("admin", description="routes the key guards")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="allowed CORS origins, comma-separated; empty: off")
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value

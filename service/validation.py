@@ -1,0 +1,24 @@
+"""Validates identifiers that arrive in URLs and query strings (they never touch the disk)."""
+
+from __future__ import annotations
+
+import re
+
+from service.errors import BadRequest
+
+VERSION_TEXT = re.compile(r"^[1-9][0-9]{0,17}$")
+
+
+def parse_version(text: str | None) -> int | None:
+    if text is None:
+        return None
+    if not VERSION_TEXT.match(text):
+        raise BadRequest(f"invalid version {text[:40]!r}: a version is a positive integer "
+                         "without leading zeros")
+    return int(text)
+
+
+def version_or_label(version: str | None, label: str | None) -> tuple[int | None, str | None]:
+    if version is not None and label is not None:
+        raise BadRequest("give either a version or a label, not both")
+    return parse_version(version), label
