@@ -48,11 +48,6 @@ RUN --mount=type=secret,id=ca_bundle \
 FROM ${PYTHON_IMAGE} AS runtime
 
 ARG APP_UID=10001
-ARG REVISION=unknown
-
-LABEL org.opencontainers.image.title="dense-serving" \
-      org.opencontainers.image.description="Keras Dense models trained into a TensorFlow-Serving-compatible repository and served over HTTP" \
-      org.opencontainers.image.revision="${REVISION}"
 
 # The user owns nothing but its home and /models (the named volume copies this ownership when it
 # is first mounted, so the trainer can publish into it; the server mounts it read-only).
@@ -70,6 +65,13 @@ COPY service/ /app/service/
 COPY containers/healthcheck.py /app/containers/healthcheck.py
 RUN /opt/venv/bin/python -m compileall -q /app
 
+# The code revision goes last so that a new commit rebuilds no earlier layer. Training records it
+# in each version's metadata.json (CODE_REVISION).
+ARG REVISION=
+LABEL org.opencontainers.image.title="dense-serving" \
+      org.opencontainers.image.description="Keras Dense models trained into a TensorFlow-Serving-compatible repository and served over HTTP" \
+      org.opencontainers.image.revision="${REVISION}"
+
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
@@ -80,7 +82,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     LOG_FORMAT=json \
     SHUTDOWN_GRACE_SECONDS=10 \
     TF_CPP_MIN_LOG_LEVEL=2 \
-    MPLCONFIGDIR=/tmp/matplotlib
+    MPLCONFIGDIR=/tmp/matplotlib \
+    CODE_REVISION=${REVISION}
 
 USER ${APP_UID}:${APP_UID}
 EXPOSE 8000
