@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 from pathlib import Path
 
 import uvicorn
@@ -53,6 +54,13 @@ def main(argv: list[str] | None = None) -> int:
         create_app(settings), host=settings.host, port=settings.port, log_config=None,
         access_log=False, timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         server_header=False, lifespan="on")
+    # uvicorn drains on SIGTERM, restores the previous handler and re-raises the signal. With
+    # this handler in place the re-raise is a no-op, so a drained server exits 0.
+    signal.signal(signal.SIGTERM, _after_drain)
     uvicorn.Server(config).run()
     logging.getLogger("service").info("exited cleanly")
     return 0
+
+
+def _after_drain(signum: int, frame: object) -> None:
+    logging.getLogger("service").info("drained after SIGTERM")
