@@ -26,6 +26,7 @@ Settings (environment):
   SMOKE_PORT        host port for the server      (default: a free one)
   READY_TIMEOUT     seconds to wait for readiness (default 300)
   KEEP_IMAGE        1: keep the built image tag
+  SMOKE_IMAGE       test this existing image instead of building one (it is not removed)
 Standard library only; needs Python 3.8+ on the host.
 """
 
@@ -204,7 +205,8 @@ class SmokeTest:
         self.compose = pick_compose(self.engine)
         run_id = uuid.uuid4().hex[:8]
         self.project = f"dstest{run_id}"
-        self.tag = f"dense-serving:smoke-{run_id}"
+        self.prebuilt = os.environ.get("SMOKE_IMAGE", "").strip()
+        self.tag = self.prebuilt or f"dense-serving:smoke-{run_id}"
         self.port = free_port()
         self.workdir = Path(tempfile.mkdtemp(prefix="container-test-"))
         self.log = self.workdir / "engine.log"
@@ -266,6 +268,10 @@ class SmokeTest:
             f"project {self.project}; port 127.0.0.1:{self.port}")
 
     def build(self) -> None:
+        if self.prebuilt:
+            size = int(self.inspect(self.tag, "{{.Size}}"))
+            say(f"image size {human_size(size)} [{self.tag}, not built here]")
+            return
         args = [self.engine, "build", "-t", self.tag, "--build-arg",
                 f"PYTHON_IMAGE={self.base_image}"]
         env = dict(os.environ)
@@ -459,7 +465,8 @@ class SmokeTest:
         if left:
             say(f"cleanup left {left}")
         else:
-            image = "" if os.environ.get("KEEP_IMAGE") == "1" else ", image tag"
+            removed_image = self.image_built and os.environ.get("KEEP_IMAGE") != "1"
+            image = ", image tag" if removed_image else ""
             say(f"cleanup done (containers, network, volume{image} of {self.project} removed)")
         shutil.rmtree(self.workdir, ignore_errors=True)
 
