@@ -22,7 +22,7 @@ from service.middleware import BodyLimitMiddleware, ObservabilityMiddleware
 from service.registry import ModelRegistry
 from service.repository import ModelRepository, VersionEntry
 from service.responses import JSONBytes
-from service.routes import health, native
+from service.routes import health, kserve, native, tfserving
 from service.servable import Servable
 from service.settings import Settings
 
@@ -114,6 +114,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_error_handlers(app)
     app.include_router(native.router)
     app.include_router(health.router)
+    app.include_router(tfserving.router)
+    app.include_router(kserve.router)
     mount_docs(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics,

@@ -50,7 +50,7 @@ class ObservabilityMiddleware:
 
     def _record(self, scope: Scope, request_id: str, status: int, seconds: float) -> None:
         state = scope.get("state", {})
-        route = getattr(scope.get("route"), "path", None) or "unmatched"
+        route = getattr(scope.get("route"), "path_format", None) or "unmatched"
         model, version = state.get("model", ""), str(state.get("version", ""))
         self.metrics.observe_request(model, version, route, status, seconds)
         if self.access_log and access_logger.isEnabledFor(logging.INFO):

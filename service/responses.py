@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from starlette.responses import Response
+from starlette.responses import JSONResponse
 
 OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 
 
-class JSONBytes(Response):
+class JSONBytes(JSONResponse):
+    """A JSONResponse (so OpenAPI documents response models) rendered by orjson."""
+
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
