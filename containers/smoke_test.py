@@ -343,7 +343,7 @@ class SmokeTest:
         state = self.inspect(trainer, "{{.State.Status}} {{.State.ExitCode}}").split()
         if state[0].lower() not in ("exited", "stopped") or state[1:] != ["0"]:
             raise SmokeTestFailure(f"trainer did not complete successfully ({' '.join(state)})")
-        self.ok(f"trainer exit code 0 (trainer and start {server_started - start:.1f} s)")
+        self.ok(f"trainer exit code 0 (training and server start {server_started - start:.1f} s)")
         return server_started
 
     def wait_ready(self, server_started: float) -> None:
