@@ -59,12 +59,19 @@ class ObservabilityMiddleware:
 
     def _record(self, scope: Scope, request_id: str, status: int, seconds: float) -> None:
         state = scope.get("state", {})
-        route = getattr(scope.get("route"), "path", None) or "unmatched"
+        route = getattr(scope.get("route"), "path_format", None) or "unmatched"
         model, version = state.get("model", ""), str(state.get("version", ""))
+        if model and not _known_model(scope, model):
+            model = ""  # a name a client made up must not mint a metrics series
         self.metrics.observe_request(model, version, route, status, seconds)
         if self.access_log is not None:
             self.access_log.record(scope["method"], scope["path"], status, seconds, request_id,
                                    model, version)
+
+
+def _known_model(scope: Scope, model: str) -> bool:
+    core = getattr(getattr(scope.get("app"), "state", None), "core", None)
+    return core is not None and model in core.registry.models
 
 
 class BodyLimitMiddleware:
@@ -103,7 +110,9 @@ class BodyLimitMiddleware:
     async def _reject(self, send: Send, declared: bytes) -> None:
         valid = declared.isdigit()
         message = self._message() if valid else "invalid Content-Length header"
+        body = error_body(message)
         await send({"type": "http.response.start", "status": 413 if valid else 400,
                     "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode()),
                                 (b"connection", b"close")]})
-        await send({"type": "http.response.body", "body": error_body(message)})
+        await send({"type": "http.response.body", "body": body})
