@@ -17,6 +17,7 @@ from service import __version__
 from service.accesslog import AccessLog
 from service.docs import mount_docs
 from service.errors import ServiceError
+from service.fastpath import FastPathMiddleware
 from service.heap import keep_heap
 from service.inference import InferenceCore
 from service.metrics import Metrics
@@ -133,6 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tfserving.router)
     app.include_router(kserve.router)
     mount_docs(app)
+    app.add_middleware(FastPathMiddleware)  # innermost: every other middleware still applies
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics,
                        access_log=app.state.access_log)

@@ -1,13 +1,11 @@
-"""Adaptive micro-batching: concurrent requests for one version share one signature call.
+"""Micro-batching: concurrent requests for one version share one signature call.
 
 One worker task per version runs one signature call at a time in the inference thread pool.
-Requests that arrive while a call runs queue up and go together into the next call, so the batch
-size follows the load by itself. Before a call the worker also yields to the event loop while
-requests keep arriving, but never past `max_wait` after the first queued request, and never
-beyond `max_batch_size` rows; a lone request therefore waits one loop turn, not `max_wait`. Each
-request gets back exactly its own rows, in order. Requests at least a full batch big skip the
-queue. If a batched call fails, each request is retried alone, so a bad request cannot fail its
-neighbours.
+The oldest queued request waits for company until the queue holds `max_batch_size` rows or it
+has waited `max_wait` (TensorFlow Serving's batch timeout); requests that arrive while a call
+runs queue up meanwhile, so under load batches fill without anyone waiting. Each request gets
+back exactly its own rows, in order. Requests at least a full batch big skip the queue. If a
+batched call fails, each request is retried alone, so a bad request cannot fail its neighbours.
 """
 
 from __future__ import annotations
@@ -33,6 +31,7 @@ class _Pending:
     columns: Columns
     rows: int
     future: asyncio.Future
+    queued_at: float
 
 
 class BatchingPredictor:
@@ -44,10 +43,11 @@ class BatchingPredictor:
         self._max_rows = max_batch_size
         self._max_wait = max_wait_seconds
         self._on_batch = on_batch or (lambda rows: None)
-        self._clock = clock
+        self._clock = clock  # the event loop's clock unless given (tests)
         self._queue: deque[_Pending] = deque()
         self._queued_rows = 0
-        self._wakeup: asyncio.Future | None = None
+        self._wakeup: asyncio.Future | None = None  # set while the worker waits for work
+        self._full: asyncio.Future | None = None  # set while it waits for company
         self._worker: asyncio.Task | None = None
         self._running: list[_Pending] = []
         self._closed = False
@@ -62,12 +62,14 @@ class BatchingPredictor:
             async with asyncio.timeout(timeout):
                 return await loop.run_in_executor(self._executor, self._predict, columns)
         if self._worker is None:
+            self._clock = self._clock or loop.time
             self._worker = loop.create_task(self._work())
         future = loop.create_future()
-        self._queue.append(_Pending(columns, rows, future))
+        self._queue.append(_Pending(columns, rows, future, self._clock()))
         self._queued_rows += rows
-        if self._wakeup is not None and not self._wakeup.done():
-            self._wakeup.set_result(None)
+        _wake(self._wakeup)
+        if self._queued_rows >= self._max_rows:
+            _wake(self._full)
         if timeout is None:
             return await future
         timer = loop.call_later(timeout, _expire, future)  # cheaper than asyncio.timeout
@@ -78,13 +80,12 @@ class BatchingPredictor:
 
     async def _work(self) -> None:
         loop = asyncio.get_running_loop()
-        clock = self._clock or loop.time
         while not self._closed:
             if not self._queue:
                 self._wakeup = loop.create_future()
                 await self._wakeup
                 continue
-            await self._gather(clock)
+            await self._gather(loop)
             batch = self._take()
             self._running = batch
             try:
@@ -95,14 +96,19 @@ class BatchingPredictor:
             finally:
                 self._running = []
 
-    async def _gather(self, clock: Callable[[], float]) -> None:
-        """Yields to the loop while requests keep arriving, within the row and time bounds."""
-        deadline = clock() + self._max_wait
-        seen = -1
-        while (self._queued_rows < self._max_rows and len(self._queue) != seen
-               and clock() < deadline):
-            seen = len(self._queue)
-            await asyncio.sleep(0)
+    async def _gather(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Waits until a full batch is queued or the oldest request has waited `max_wait`."""
+        assert self._clock is not None
+        left = self._queue[0].queued_at + self._max_wait - self._clock()
+        if self._queued_rows >= self._max_rows or left <= 0:
+            return
+        self._full = loop.create_future()
+        timer = loop.call_later(left, _wake, self._full)
+        try:
+            await self._full
+        finally:
+            timer.cancel()
+            self._full = None
 
     def _take(self) -> list[_Pending]:
         batch: list[_Pending] = []
@@ -153,12 +159,16 @@ class BatchingPredictor:
 
     async def close(self) -> None:
         self._closed = True
-        unloaded = NotReady("model version unloaded; retry")
-        _fail(list(self._queue) + self._running, unloaded)
+        _fail(list(self._queue) + self._running, NotReady("model version unloaded; retry"))
         self._queue.clear()
         self._queued_rows = 0
         if self._worker is not None:
             self._worker.cancel()
+
+
+def _wake(future: asyncio.Future | None) -> None:
+    if future is not None and not future.done():
+        future.set_result(None)
 
 
 def _expire(future: asyncio.Future) -> None:

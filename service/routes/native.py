@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 
 from service.describe import model_view, models_view
 from service.errors import BadRequest
+from service.fastpath import mark_fast
 from service.inference import Prediction
 from service.instances import columns_from_instances
 from service.responses import JSONBytes, parse_json
@@ -47,6 +48,7 @@ PREDICT_PARAMETERS = [
 @router.post("/predict/{model}", response_model=PredictResponse, responses=ERRORS,
              openapi_extra={**json_body(PredictRequest), "parameters": PREDICT_PARAMETERS},
              summary="Predict with a model")
+@mark_fast
 async def predict(request: Request) -> JSONBytes:
     # Parameters are read by hand (and documented above): FastAPI's per-request parameter
     # solving costs more than the rest of this handler.
