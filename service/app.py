@@ -17,7 +17,7 @@ from service import __version__
 from service.accesslog import AccessLog
 from service.docs import mount_docs
 from service.errors import ServiceError
-from service.fastpath import FastPathMiddleware
+from service.fastpath import FastPathMiddleware, post_routes
 from service.heap import keep_heap
 from service.inference import InferenceCore
 from service.metrics import Metrics
@@ -129,12 +129,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = Metrics()
     app.state.access_log = AccessLog() if settings.access_log else None
     _install_error_handlers(app)
-    app.include_router(native.router)
-    app.include_router(health.router)
-    app.include_router(tfserving.router)
-    app.include_router(kserve.router)
+    routers = (native.router, health.router, tfserving.router, kserve.router)
+    for router in routers:
+        app.include_router(router)
     mount_docs(app)
-    app.add_middleware(FastPathMiddleware)  # innermost: every other middleware still applies
+    # innermost, so that every other middleware still applies to the inference routes
+    app.add_middleware(FastPathMiddleware, routes=post_routes(routers))
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics,
                        access_log=app.state.access_log)

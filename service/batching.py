@@ -1,17 +1,24 @@
-"""Micro-batching: concurrent requests for one version share one signature call.
+"""Adaptive micro-batching: concurrent requests for one version share one signature call.
 
 One worker task per version runs one signature call at a time in the inference thread pool.
-The oldest queued request waits for company until the queue holds `max_batch_size` rows or it
-has waited `max_wait` (TensorFlow Serving's batch timeout); requests that arrive while a call
-runs queue up meanwhile, so under load batches fill without anyone waiting. Each request gets
-back exactly its own rows, in order. Requests at least a full batch big skip the queue. If a
-batched call fails, each request is retried alone, so a bad request cannot fail its neighbours.
+Requests that arrive while a call runs queue up and go together into the next call, so batches
+grow with the load. Before a call, the worker also holds the batch open for company, never
+beyond `max_batch_size` rows or `max_wait`:
+- a wait of a millisecond or more is timed (TensorFlow Serving's batch timeout: a lone request
+  waits it out);
+- a shorter one, below the event loop's timer resolution (uvloop counts in milliseconds), lasts
+  only while requests keep arriving: the worker yields to the loop until a turn brings no new
+  request, so at the default a lone request is answered at once.
+Each request gets back exactly its own rows, in order. Requests at least a full batch big skip
+the queue. If a batched call fails, each request is retried alone, so a bad request cannot fail
+its neighbours.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -24,6 +31,7 @@ from service.errors import NotReady
 Columns = dict[str, np.ndarray]
 PredictFn = Callable[[Columns], Columns]
 logger = logging.getLogger("service.batching")
+TIMED_WAIT = 0.001  # seconds: waits at least this long use a timer
 
 
 @dataclass(slots=True)
@@ -31,7 +39,6 @@ class _Pending:
     columns: Columns
     rows: int
     future: asyncio.Future
-    queued_at: float
 
 
 class BatchingPredictor:
@@ -43,7 +50,7 @@ class BatchingPredictor:
         self._max_rows = max_batch_size
         self._max_wait = max_wait_seconds
         self._on_batch = on_batch or (lambda rows: None)
-        self._clock = clock  # the event loop's clock unless given (tests)
+        self._clock = clock or time.monotonic  # sub-millisecond resolution
         self._queue: deque[_Pending] = deque()
         self._queued_rows = 0
         self._wakeup: asyncio.Future | None = None  # set while the worker waits for work
@@ -62,10 +69,9 @@ class BatchingPredictor:
             async with asyncio.timeout(timeout):
                 return await loop.run_in_executor(self._executor, self._predict, columns)
         if self._worker is None:
-            self._clock = self._clock or loop.time
             self._worker = loop.create_task(self._work())
         future = loop.create_future()
-        self._queue.append(_Pending(columns, rows, future, self._clock()))
+        self._queue.append(_Pending(columns, rows, future))
         self._queued_rows += rows
         _wake(self._wakeup)
         if self._queued_rows >= self._max_rows:
@@ -97,13 +103,19 @@ class BatchingPredictor:
                 self._running = []
 
     async def _gather(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Waits until a full batch is queued or the oldest request has waited `max_wait`."""
-        assert self._clock is not None
-        left = self._queue[0].queued_at + self._max_wait - self._clock()
-        if self._queued_rows >= self._max_rows or left <= 0:
+        """Holds the next batch open for company (see the module docstring)."""
+        if self._queued_rows >= self._max_rows or self._max_wait <= 0:
+            return
+        if self._max_wait < TIMED_WAIT:
+            deadline = self._clock() + self._max_wait
+            seen = -1
+            while (self._queued_rows < self._max_rows and len(self._queue) != seen
+                   and self._clock() < deadline):
+                seen = len(self._queue)
+                await asyncio.sleep(0)
             return
         self._full = loop.create_future()
-        timer = loop.call_later(left, _wake, self._full)
+        timer = loop.call_later(self._max_wait, _wake, self._full)
         try:
             await self._full
         finally:

@@ -4,7 +4,8 @@ FastAPI's per-request machinery (route resolution, dependency solving, the excep
 exit-stack layers) costs about 80 microseconds a request, more than uvicorn's HTTP handling and
 more than a micro-batched prediction's share of the model call. The POST routes whose endpoint
 carries a `fast_path` handler are therefore answered here: the path is matched with the route's
-own compiled pattern and convertors (in the router's order, so the same route wins), the handler
+own compiled pattern and convertors (POST routes in the routers' order, so the same route wins;
+a path whose first match is an unmarked route is left to FastAPI), the handler
 is called with a Starlette Request as the route would be, and a handled exception is rendered
 by the app's own exception handler. Everything else, and any exception without a handler, goes
 on exactly as before. The routes stay declared in FastAPI, so OpenAPI and /docs are unchanged.
@@ -13,12 +14,13 @@ on exactly as before. The routes stay declared in FastAPI, so OpenAPI and /docs 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
+from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 FastHandler = Callable[[Request], Awaitable[Response]]
@@ -33,51 +35,36 @@ def mark_fast(endpoint: Callable, handler: FastHandler | None = None) -> Callabl
 
 @dataclass(frozen=True)
 class _Candidate:
-    route: BaseRoute
-    handler: FastHandler | None  # None: FastAPI answers paths this route matches
+    route: Route
+    handler: FastHandler | None  # None: FastAPI answers the paths this route matches
 
 
-def _post_candidates(routes: list[BaseRoute]) -> list[_Candidate]:
-    """The routes a POST could match, in the router's order."""
-    out = []
-    for route in routes:
-        if isinstance(route, WebSocketRoute):
-            continue
-        if isinstance(route, Route) and route.methods and "POST" not in route.methods:
-            continue
-        out.append(_Candidate(route, getattr(getattr(route, "endpoint", None), "fast_path", None)))
-    return out
-
-
-def _matches(route: BaseRoute, path: str) -> dict | None:
-    if isinstance(route, Route):
-        found = route.path_regex.match(path)
-        if found is None:
-            return None
-        return {k: route.param_convertors[k].convert(v) for k, v in found.groupdict().items()}
-    if isinstance(route, Mount):
-        return {} if path == route.path or path.startswith(route.path + "/") else None
-    return {}  # an unknown kind of route: assume it may match, and let FastAPI decide
+def post_routes(routers: Iterable[APIRouter]) -> list[_Candidate]:
+    """Every POST route of the app's routers (included without a prefix), in their order:
+    a path whose first match is not marked goes to FastAPI as before."""
+    return [_Candidate(route, getattr(route.endpoint, "fast_path", None))
+            for router in routers for route in router.routes
+            if isinstance(route, Route) and route.methods and "POST" in route.methods]
 
 
 class FastPathMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, routes: list[_Candidate]) -> None:
         self.app = app
-        self._candidates: list[_Candidate] | None = None
+        self.routes = routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST" or scope.get("root_path"):
             await self.app(scope, receive, send)
             return
-        if self._candidates is None:
-            self._candidates = _post_candidates(scope["app"].routes)
         path = scope["path"]
-        for candidate in self._candidates:
-            params = _matches(candidate.route, path)
-            if params is None:
+        for candidate in self.routes:
+            found = candidate.route.path_regex.match(path)
+            if found is None:
                 continue
             if candidate.handler is None:
                 break
+            convert = candidate.route.param_convertors
+            params = {k: convert[k].convert(v) for k, v in found.groupdict().items()}
             scope["route"], scope["path_params"] = candidate.route, params
             await self._answer(candidate.handler, scope, receive, send)
             return
