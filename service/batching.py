@@ -123,14 +123,19 @@ class BatchingPredictor:
             self._full = None
 
     def _take(self) -> list[_Pending]:
+        """The next batch in arrival order; requests already answered (timed out) are dropped."""
         batch: list[_Pending] = []
         rows = 0
         queue = self._queue
-        while queue and (not batch or rows + queue[0].rows <= self._max_rows):
-            item = queue.popleft()
-            batch.append(item)
-            rows += item.rows
-        self._queued_rows -= rows
+        while queue:
+            item = queue[0]
+            if not item.future.done():
+                if batch and rows + item.rows > self._max_rows:
+                    break
+                batch.append(item)
+                rows += item.rows
+            queue.popleft()
+            self._queued_rows -= item.rows
         return batch
 
     async def _run(self, batch: list[_Pending]) -> None:
@@ -140,10 +145,10 @@ class BatchingPredictor:
         if len(live) == 1:
             await self._run_alone(live[0])
             return
-        self._on_batch(sum(p.rows for p in live))
         loop = asyncio.get_running_loop()
         try:
             merged = {k: np.concatenate([p.columns[k] for p in live]) for k in live[0].columns}
+            self._on_batch(sum(p.rows for p in live))
             outputs = await loop.run_in_executor(self._executor, self._predict, merged)
         except Exception:
             for pending in live:  # isolate the failing request

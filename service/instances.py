@@ -100,6 +100,13 @@ def _reject_non_finite(matrix: np.ndarray, inputs: Sequence[str]) -> None:
                      "finite float32 (NaN, Infinity and |x| > 3.4e38 are not accepted)")
 
 
+def may_hold_booleans(body: bytes) -> bool:
+    """Whether a JSON body might contain `true` or `false` (NumPy would read them as 1 and 0).
+    Most bodies are numbers only: they hold neither a `u` nor an `l`, which two fast byte
+    scans show before the slower scans for the words themselves."""
+    return (b"u" in body or b"l" in body) and (b"true" in body or b"false" in body)
+
+
 def check_count(rows: int, max_rows: int) -> None:
     if rows == 0:
         raise BadRequest("no instances: send at least one")

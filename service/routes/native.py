@@ -8,7 +8,7 @@ from service.describe import model_view, models_view
 from service.errors import BadRequest
 from service.fastpath import mark_fast
 from service.inference import Prediction
-from service.instances import columns_from_instances
+from service.instances import columns_from_instances, may_hold_booleans
 from service.responses import JSONBytes, parse_json
 from service.schemas import ERRORS, PredictRequest, PredictResponse, json_body
 from service.validation import query_version_label, version_or_label
@@ -58,7 +58,7 @@ async def predict(request: Request) -> JSONBytes:
     wanted_version, wanted_label = version_or_label(*query_version_label(request))
     body = await request.body()
     instances = instances_of(body)
-    maybe_bool = b"true" in body or b"false" in body
+    maybe_bool = may_hold_booleans(body)
     result = await core.inference.predict(
         model, wanted_version, wanted_label,
         lambda info: columns_from_instances(instances, info.input_names,
