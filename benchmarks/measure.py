@@ -25,9 +25,13 @@ WRK_TIMEOUT_S = 5.0  # a request slower than this counts as an error (bounds the
 @dataclass(frozen=True)
 class Target:
     name: str
-    port: int
+    server: Server
     path: str
     body: bytes
+
+    @property
+    def port(self) -> int:
+        return self.server.port
 
 
 def machine() -> dict:
@@ -76,13 +80,15 @@ def post(port: int, path: str, body: bytes, timeout: float = 60.0) -> tuple[int,
     return response.status, data, elapsed
 
 
-def targets(ceiling: Server, tutorial: Server, ours: Server) -> list[Target | str]:
+def targets(servers: dict[str, Server]) -> list[Target | str]:
     """What is loaded, in order; an unavailable route is its name plus the reason."""
-    candidates = [Target("ceiling", ceiling.port, "/predict/linear", ONE),
-                  Target("tutorial", tutorial.port, "/predict/linear", ONE),
-                  Target("ours /predict", ours.port, "/predict/linear", ONE),
-                  Target("ours v1", ours.port, "/v1/models/linear:predict", ONE),
-                  Target("ours v2", ours.port, "/v2/models/linear/infer", V2_ONE)]
+    ours = servers["ours"]
+    candidates = [Target("ceiling", servers["ceiling"], "/predict/linear", ONE),
+                  Target("bare ASGI (reference)", servers["asgi"], "/predict/linear", ONE),
+                  Target("tutorial", servers["tutorial"], "/predict/linear", ONE),
+                  Target("ours /predict", ours, "/predict/linear", ONE),
+                  Target("ours v1", ours, "/v1/models/linear:predict", ONE),
+                  Target("ours v2", ours, "/v2/models/linear/infer", V2_ONE)]
     found: list[Target | str] = []
     for target in candidates:
         status, body, _ = post(target.port, target.path, target.body)
@@ -112,8 +118,9 @@ def load(found: list[Target | str], levels: list[int], seconds: float) -> dict:
             print(f"  {item.name:14s} c={level:<4d}", end=" ", flush=True)
             result = run_wrk(f"http://127.0.0.1:{item.port}{item.path}", item.body, level,
                              seconds, WRK_TIMEOUT_S, client)
+            settled = item.server.wait_idle()  # its backlog must not share the next row's core
             print(f"{result.requests_per_second:9.1f} req/s  p99 {result.p99_ms:8.2f} ms  "
-                  f"errors {result.errors}", flush=True)
+                  f"errors {result.errors}  (idle after {settled:.1f} s)", flush=True)
             results[item.name]["rows"].append(result.to_json())
     return results
 

@@ -68,6 +68,23 @@ class Server:
             time.sleep(0.02)
         raise TimeoutError(f"{self.name} not ready within {timeout:g} s; see {self.log_path}")
 
+    def cpu_seconds(self) -> float:
+        """User plus system CPU time of the whole process (all threads) so far."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def wait_idle(self, timeout: float = 60.0, window: float = 0.25) -> float:
+        """Waits until the process uses under 5 % of a core over `window` (a server still
+        answering the backlog of a finished load run would steal the next row's core);
+        returns the seconds waited."""
+        started = time.perf_counter()
+        while time.perf_counter() - started < timeout:
+            before = self.cpu_seconds()
+            time.sleep(window)
+            if self.cpu_seconds() - before < 0.05 * window:
+                break
+        return time.perf_counter() - started
+
     def peak_rss_mb(self) -> float:
         """VmHWM: the process's peak resident set so far."""
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():

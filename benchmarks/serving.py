@@ -58,20 +58,22 @@ def start_app(module: str, workdir: Path) -> Server:
 
 def run(args: argparse.Namespace, workdir: Path) -> dict:
     repository = args.repository or workdir / "models"
-    if args.repository is None:
-        train_zoo(repository)
-    cold, ours = measure.cold_start(repository, workdir, args.samples)
-    ceiling = start_app("benchmarks.ceiling_app", workdir)
-    tutorial = start_app("benchmarks.tutorial_app", workdir)
+    # The comparison apps start (the tutorial trains its model) while the zoo trains; all are
+    # idle before anything is measured.
+    servers = {name: start_app(f"benchmarks.{name}_app", workdir)
+               for name in ("ceiling", "asgi", "tutorial")}
     try:
-        ceiling.wait_ready()
-        tutorial.wait_ready()
-        targets = measure.targets(ceiling, tutorial, ours)
-        load = measure.load(targets, args.levels, args.seconds)
-        large = measure.large_request(ours, ceiling, args.samples)
-        cold["ours_peak_rss_mb"] = round(ours.peak_rss_mb(), 1)
+        if args.repository is None:
+            train_zoo(repository)
+        for server in servers.values():
+            server.wait_ready()
+            server.wait_idle()
+        cold, servers["ours"] = measure.cold_start(repository, workdir, args.samples)
+        load = measure.load(measure.targets(servers), args.levels, args.seconds)
+        large = measure.large_request(servers["ours"], servers["ceiling"], args.samples)
+        cold["ours_peak_rss_mb"] = round(servers["ours"].peak_rss_mb(), 1)
     finally:
-        for server in (ours, ceiling, tutorial):
+        for server in servers.values():
             server.stop()
     return {"settings": {"seconds": args.seconds, "concurrency": args.levels,
                          "samples": args.samples, "smoke": args.smoke},

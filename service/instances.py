@@ -160,11 +160,13 @@ def columns_from_arrays(arrays: dict[str, np.ndarray], inputs: Sequence[str],
     """Already decoded 1-D numeric arrays keyed by input name (e.g. Open Inference Protocol
     tensors) -> columns, with the same name, length, count and finiteness checks."""
     _check_names(arrays, inputs)
-    lengths = sorted({len(arrays[name]) for name in inputs})
+    lengths = {len(arrays[name]) for name in inputs}
     if len(lengths) != 1:
-        raise BadRequest(f"inputs have different lengths ({lengths}); each input needs one "
-                         "value per row")
-    check_count(lengths[0], max_rows)
+        raise BadRequest(f"inputs have different lengths ({sorted(lengths)}); each input "
+                         "needs one value per row")
+    check_count(lengths.pop(), max_rows)
+    if len(inputs) == 1:
+        return _finite(arrays[inputs[0]], inputs)
     return _finite(np.column_stack([arrays[name] for name in inputs]), inputs)
 
 
