@@ -12,17 +12,20 @@ from dataclasses import dataclass
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.cors import CORSMiddleware
 
 from service import __version__
 from service.docs import mount_docs
 from service.errors import ServiceError
 from service.inference import InferenceCore
+from service.limits import ConcurrencyLimitMiddleware, RequestDeadlineMiddleware
 from service.metrics import Metrics
 from service.middleware import BodyLimitMiddleware, ObservabilityMiddleware
 from service.registry import ModelRegistry
 from service.repository import ModelRepository, VersionEntry
 from service.responses import JSONBytes
 from service.routes import health, native
+from service.security import ApiKeyMiddleware
 from service.servable import Servable
 from service.settings import Settings
 
@@ -76,7 +79,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def _install_error_handlers(app: FastAPI) -> None:
     async def domain(request: Request, exc: ServiceError) -> JSONBytes:
-        return JSONBytes({"error": exc.message}, status_code=exc.status_code)
+        return JSONBytes({"error": exc.message}, status_code=exc.status_code,
+                         headers=exc.headers or None)
 
     async def http(request: Request, exc: StarletteHTTPException) -> JSONBytes:
         message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
@@ -115,7 +119,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(native.router)
     app.include_router(health.router)
     mount_docs(app)
+    _install_middleware(app, settings)
+    return app
+
+
+def _install_middleware(app: FastAPI, settings: Settings) -> None:
+    """Outermost last: observability, CORS, API key, concurrency, deadline, body limit."""
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(RequestDeadlineMiddleware, timeout_seconds=settings.request_timeout_seconds)
+    app.add_middleware(ConcurrencyLimitMiddleware, max_concurrency=settings.max_concurrency)
+    if settings.api_key is not None:
+        app.add_middleware(ApiKeyMiddleware, api_key=settings.api_key.get_secret_value(),
+                           scope=settings.api_key_scope)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                           allow_methods=["GET", "POST"], max_age=600,
+                           allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+                           expose_headers=["X-Request-ID"])
     app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics,
                        access_log=settings.access_log)
-    return app
