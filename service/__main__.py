@@ -2,6 +2,6 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter out
 
-from service.cli import main  # noqa: E402
+from service.cli import exit_now, main  # noqa: E402
 
-raise SystemExit(main())
+exit_now(main())

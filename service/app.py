@@ -72,8 +72,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop.set()
         await poller
         await core.registry.close()
-        inference_pool.shutdown(wait=True)
-        load_pool.shutdown(wait=True)
+        # Every request has ended or been cancelled: a TensorFlow call still running (grace
+        # period exceeded) is not waited for; the CLI exits without joining its thread.
+        inference_pool.shutdown(wait=False, cancel_futures=True)
+        load_pool.shutdown(wait=False, cancel_futures=True)
         logger.info("stopped")
 
 
@@ -127,7 +129,8 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
     """Outermost last: observability, CORS, API key, concurrency, deadline, body limit."""
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(RequestDeadlineMiddleware, timeout_seconds=settings.request_timeout_seconds)
-    app.add_middleware(ConcurrencyLimitMiddleware, max_concurrency=settings.max_concurrency)
+    app.add_middleware(ConcurrencyLimitMiddleware, max_concurrency=settings.max_concurrency,
+                       metrics=app.state.metrics)
     if settings.api_key is not None:
         app.add_middleware(ApiKeyMiddleware, api_key=settings.api_key.get_secret_value(),
                            scope=settings.api_key_scope)

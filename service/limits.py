@@ -7,6 +7,7 @@ how long.
   that has not sent its body in time gets 408; a request the server did not answer in time gets
   504. (A TensorFlow call already running cannot be interrupted: it finishes in its thread and
   its answer is dropped.)
+- A request still running when the shutdown grace period ends gets 503 JSON, not a bare 500.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import asyncio
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.metrics import Metrics
 from service.responses import send_error
 from service.security import is_health, route_path
 
@@ -22,10 +24,12 @@ CLOSE = ((b"connection", b"close"),)
 
 
 class ConcurrencyLimitMiddleware:
-    def __init__(self, app: ASGIApp, max_concurrency: int) -> None:
+    def __init__(self, app: ASGIApp, max_concurrency: int, metrics: Metrics | None = None) -> None:
         self.app = app
         self.limit = max_concurrency
         self.in_flight = 0
+        if metrics is not None:
+            metrics.in_flight.set_function(lambda: self.in_flight)  # read at scrape time
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or is_health(route_path(scope)):
@@ -69,6 +73,11 @@ class RequestDeadlineMiddleware:
         try:
             async with asyncio.timeout(self.timeout):
                 await self.app(scope, timed_receive, tracked_send)
+        except asyncio.CancelledError:  # the server's grace period on shutdown ran out
+            if started:
+                raise
+            await send_error(send, 503, "server shutting down: the request did not finish "
+                             "within the grace period (SHUTDOWN_GRACE_SECONDS)", CLOSE)
         except TimeoutError:
             if started:
                 return  # too late for an error response; the server closes the connection

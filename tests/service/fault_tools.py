@@ -42,6 +42,13 @@ def version_entry(url: str, name: str, version: int) -> dict | None:
     return None
 
 
+def in_flight(url: str) -> int:
+    """The server's in-flight request gauge, not counting the scrape itself."""
+    text = httpx.get(f"{url}/metrics", timeout=10).text
+    line = next(x for x in text.splitlines() if x.startswith("serving_requests_in_flight "))
+    return int(float(line.split()[1])) - 1
+
+
 def rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
