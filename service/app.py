@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.cors import CORSMiddleware
 
 from service import __version__
 from service.docs import mount_docs
@@ -25,7 +24,7 @@ from service.registry import ModelRegistry
 from service.repository import ModelRepository, VersionEntry
 from service.responses import JSONBytes
 from service.routes import health, native
-from service.security import ApiKeyMiddleware
+from service.security import ApiKeyMiddleware, JSONCORSMiddleware
 from service.servable import Servable
 from service.settings import Settings
 
@@ -135,7 +134,7 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
         app.add_middleware(ApiKeyMiddleware, api_key=settings.api_key.get_secret_value(),
                            scope=settings.api_key_scope)
     if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+        app.add_middleware(JSONCORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "POST"], max_age=600,
                            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
                            expose_headers=["X-Request-ID"])

@@ -59,11 +59,10 @@ class RequestDeadlineMiddleware:
 
         async def timed_receive() -> Message:
             nonlocal receiving
-            receiving = True
-            try:
-                return await receive()
-            finally:
-                receiving = False
+            receiving = True  # stays set if the deadline strikes while waiting here
+            message = await receive()
+            receiving = False
+            return message
 
         async def tracked_send(message: Message) -> None:
             nonlocal started

@@ -5,8 +5,13 @@ that reveal or operate the repository need the key (/models, /models/{name}, /me
 TensorFlow Serving status and metadata routes, the v2 model metadata route, anything unknown),
 while prediction (POST /predict/*, POST /v1/models/*:predict, POST /v2/models/*/infer), the v2
 server and model-ready routes and /docs stay open. API_KEY_SCOPE=all: every route needs it.
+The key is compared as SHA-256 digests with hmac.compare_digest (constant time, and no length
+leak).
 Health routes are never guarded: orchestrators probe them without secrets. Guarded-or-not is
 decided by path (fail-closed: a path not on the open list is guarded), after root_path.
+
+CORS (CORS_ORIGINS, comma-separated; empty, the default: no CORS headers at all) lets browser
+pages on those origins call the API, sending Authorization and Content-Type.
 """
 
 from __future__ import annotations
@@ -14,9 +19,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from starlette.datastructures import Headers
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from service.responses import send_error
+from service.responses import JSONBytes, send_error
 
 HEALTH_PATHS = frozenset({"/health/live", "/health/ready", "/v2/health/live",
                           "/v2/health/ready"})
@@ -83,3 +91,17 @@ class ApiKeyMiddleware:
         if not hmac.compare_digest(_digest(token.strip()), self.key_digest):
             return "invalid API key"
         return None
+
+
+class JSONCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS handling, with a refused preflight answered in JSON like every error."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code < 400:
+            return response
+        headers = {k: v for k, v in response.headers.items()
+                   if k.lower() not in ("content-type", "content-length")}
+        return JSONBytes({"error": f"CORS preflight refused: {response.body.decode()}; allowed "
+                                   "origins are set by CORS_ORIGINS"},
+                         status_code=response.status_code, headers=headers)
