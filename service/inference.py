@@ -14,6 +14,10 @@ from service.registry import ModelRegistry
 
 Columns = dict[str, np.ndarray]
 Parser = Callable[[SignatureInfo], Columns]
+# Bodies larger than this are parsed in a worker thread: turning a 16 MB body of row objects
+# into columns takes seconds of pure Python, during which the event loop (health probes, every
+# other request) would otherwise stall.
+OFFLOAD_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -40,11 +44,16 @@ class InferenceCore:
         self.timeout = timeout_seconds
 
     async def predict(self, model: str, version: int | None, label: str | None,
-                      parse: Parser) -> Prediction:
-        """`parse` turns the request body into columns once the version's signature is known."""
+                      parse: Parser, offload: bool = False) -> Prediction:
+        """`parse` turns the request body into columns once the version's signature is known;
+        `offload` (for bodies over OFFLOAD_BYTES) runs it in a worker thread."""
         async with self.registry.borrow(model, version, label) as servable:
             assert servable.info is not None
-            columns = parse(servable.info)
+            if offload:
+                loop = asyncio.get_running_loop()
+                columns = await loop.run_in_executor(None, parse, servable.info)
+            else:
+                columns = parse(servable.info)
             rows = int(next(iter(columns.values())).shape[0])
             try:
                 outputs = await asyncio.wait_for(servable.predict(columns, rows), self.timeout)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from service.describe import model_view, models_view
 from service.errors import BadRequest
-from service.inference import Prediction
+from service.inference import OFFLOAD_BYTES, Prediction
 from service.instances import columns_from_instances
 from service.responses import JSONBytes, parse_json
 from service.schemas import ERRORS, PredictRequest, PredictResponse, json_body
@@ -44,12 +45,14 @@ async def predict(request: Request, model: str,
     request.state.model = model
     wanted_version, wanted_label = version_or_label(version, label)
     body = await request.body()
-    instances = instances_of(body)
+    large = len(body) > OFFLOAD_BYTES
+    instances = await run_in_threadpool(instances_of, body) if large else instances_of(body)
     maybe_bool = b"true" in body or b"false" in body
     result = await core.inference.predict(
         model, wanted_version, wanted_label,
         lambda info: columns_from_instances(instances, info.input_names,
-                                            core.settings.max_instances, maybe_bool))
+                                            core.settings.max_instances, maybe_bool),
+        offload=large)
     request.state.model, request.state.version = result.model, result.version
     return JSONBytes({"model": result.model, "version": result.version,
                       "predictions": predictions(result)})
