@@ -2,7 +2,8 @@
 how long.
 
 - MAX_CONCURRENCY: requests in flight beyond it get 503 JSON with Retry-After at once, instead
-  of queueing without bound (health routes are exempt, so probes still answer under load).
+  of queueing without bound. Health routes and /metrics are exempt (and not counted), so probes
+  and monitoring still answer under overload.
 - REQUEST_TIMEOUT_SECONDS: a deadline over the whole request, body upload included. A client
   that has not sent its body in time gets 408; a request the server did not answer in time gets
   504. (A TensorFlow call already running cannot be interrupted: it finishes in its thread and
@@ -18,9 +19,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.metrics import Metrics
 from service.responses import send_error
-from service.security import is_health, route_path
+from service.security import HEALTH_PATHS, route_path
 
 CLOSE = ((b"connection", b"close"),)
+UNLIMITED = HEALTH_PATHS | {"/metrics"}  # probes and monitoring must work under overload
 
 
 class ConcurrencyLimitMiddleware:
@@ -32,7 +34,7 @@ class ConcurrencyLimitMiddleware:
             metrics.in_flight.set_function(lambda: self.in_flight)  # read at scrape time
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or is_health(route_path(scope)):
+        if scope["type"] != "http" or route_path(scope) in UNLIMITED:
             await self.app(scope, receive, send)
             return
         if self.in_flight >= self.limit:

@@ -30,8 +30,8 @@ class Metrics:
             "serving_batch_rows", "rows per signature call (after micro-batching)",
             ["model", "version"], buckets=BATCH_BUCKETS, registry=self.registry)
         self.in_flight = Gauge(
-            "serving_requests_in_flight", "HTTP requests being served (health probes excluded)",
-            registry=self.registry)
+            "serving_requests_in_flight",
+            "HTTP requests being served (health and /metrics excluded)", registry=self.registry)
         self.versions = Gauge(
             "serving_model_versions", "model versions by state", ["model", "state"],
             registry=self.registry)

@@ -42,11 +42,12 @@ def version_entry(url: str, name: str, version: int) -> dict | None:
     return None
 
 
-def in_flight(url: str) -> int:
-    """The server's in-flight request gauge, not counting the scrape itself."""
-    text = httpx.get(f"{url}/metrics", timeout=10).text
+def in_flight(url: str, api_key: str | None = None) -> int:
+    """The server's in-flight request gauge (the scrape itself is not counted)."""
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    text = httpx.get(f"{url}/metrics", headers=headers, timeout=10).text
     line = next(x for x in text.splitlines() if x.startswith("serving_requests_in_flight "))
-    return int(float(line.split()[1])) - 1
+    return int(float(line.split()[1]))
 
 
 def rss_kib(pid: int) -> int:

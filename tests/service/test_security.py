@@ -18,7 +18,7 @@ from fastapi.routing import APIRoute
 from service.app import create_app
 from service.security import is_public_in_admin_scope
 from service.settings import Settings
-from tests.service.fault_tools import save_slow_model
+from tests.service.fault_tools import in_flight, save_slow_model, wait_until
 from tests.support import LiveServer, publish_affine
 
 KEY = "s3cret-key"
@@ -183,6 +183,8 @@ def test_slow_body_upload_gets_408(server: LiveServer) -> None:
         started = time.monotonic()
         answer = sock.recv(65536)
         elapsed = time.monotonic() - started
+        while chunk := sock.recv(65536):  # the server closes the connection after it
+            answer += chunk
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 408")
     assert b"not received within" in body
@@ -193,28 +195,24 @@ def test_over_concurrency_limit_gets_503_and_health_still_answers(server: LiveSe
     results: list[int] = []
 
     def slow() -> None:
-        response = httpx.post(f"{server.url}/predict/slow", json={"instances": [700]},
+        response = httpx.post(f"{server.url}/predict/slow", json={"instances": [1200]},
                               timeout=30)
         results.append(response.status_code)
 
     threads = [threading.Thread(target=slow) for _ in range(2)]
     for thread in threads:
         thread.start()
-    busy = None
-    for _ in range(200):  # probe until both slots are taken
-        probe = httpx.post(f"{server.url}/predict/linear", json={"instances": [1]})
-        if probe.status_code == 503:
-            busy = probe
-            break
-        time.sleep(0.01)
+    wait_until(lambda: in_flight(server.url, KEY) == 2, timeout=10, interval=0.02,
+               what="both slots taken")
+    busy = httpx.post(f"{server.url}/predict/linear", json={"instances": [1]})
     live = httpx.get(f"{server.url}/health/live").status_code
     ready = httpx.get(f"{server.url}/health/ready").status_code
+    scrape = httpx.get(f"{server.url}/metrics", headers=bearer(KEY)).status_code
     for thread in threads:
         thread.join(30)
-    assert busy is not None, "the limit never answered 503"
     assert_json_error(busy, 503, "MAX_CONCURRENCY")
     assert busy.headers["retry-after"] == "1"
-    assert (live, ready) == (200, 200)
+    assert (live, ready, scrape) == (200, 200, 200)
     assert results == [200, 200]  # the two in flight were not harmed
     after = httpx.post(f"{server.url}/predict/linear", json={"instances": [1]})
     assert after.status_code == 200
