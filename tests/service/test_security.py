@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import socket
 import threading
 import time
@@ -35,6 +36,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     publish_affine(root / "models", 2.0, 1.0)
     (root / "models" / "slow").mkdir()
     save_slow_model(root / "models" / "slow" / "1")
+    shutil.copytree(root / "models" / "slow", root / "models" / "slow2")  # runs in parallel
     with LiveServer(root / "models", log_path=root / "server.log", API_KEY=KEY,
                     API_KEY_SCOPE="admin", CORS_ORIGINS=f"{ORIGIN},https://other.example",
                     MAX_CONCURRENCY=2, REQUEST_TIMEOUT_SECONDS=TIMEOUT) as live:
@@ -194,12 +196,12 @@ def test_slow_body_upload_gets_408(server: LiveServer) -> None:
 def test_over_concurrency_limit_gets_503_and_health_still_answers(server: LiveServer) -> None:
     results: list[int] = []
 
-    def slow() -> None:
-        response = httpx.post(f"{server.url}/predict/slow", json={"instances": [1200]},
+    def slow(model: str) -> None:
+        response = httpx.post(f"{server.url}/predict/{model}", json={"instances": [1200]},
                               timeout=30)
         results.append(response.status_code)
 
-    threads = [threading.Thread(target=slow) for _ in range(2)]
+    threads = [threading.Thread(target=slow, args=(model,)) for model in ("slow", "slow2")]
     for thread in threads:
         thread.start()
     wait_until(lambda: in_flight(server.url, KEY) == 2, timeout=10, interval=0.02,
