@@ -23,7 +23,7 @@ from service.middleware import BodyLimitMiddleware, ObservabilityMiddleware
 from service.registry import ModelRegistry
 from service.repository import ModelRepository, VersionEntry
 from service.responses import JSONBytes
-from service.routes import health, native
+from service.routes import health, kserve, native, tfserving
 from service.security import ApiKeyMiddleware, JSONCORSMiddleware
 from service.servable import Servable
 from service.settings import Settings
@@ -87,6 +87,10 @@ def _install_error_handlers(app: FastAPI) -> None:
         message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         if exc.status_code == 404 and message == "Not Found":
             message = f"no route {request.method} {request.url.path}; see /docs"
+        elif exc.status_code == 405:
+            allowed = (exc.headers or {}).get("Allow", "")
+            message = (f"method {request.method} is not allowed on {request.url.path}; "
+                       f"allowed: {allowed or 'see /docs'}")
         return JSONBytes({"error": message}, status_code=exc.status_code,
                          headers=getattr(exc, "headers", None))
 
@@ -97,9 +101,14 @@ def _install_error_handlers(app: FastAPI) -> None:
                          status_code=400)
 
     async def unexpected(request: Request, exc: Exception) -> JSONBytes:
-        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        # Rendered outside the request-id middleware (Starlette's outermost layer): name the id
+        # in the log line and set the header here.
+        request_id = getattr(request.state, "request_id", "")
+        logger.exception("unhandled error on %s %s id=%s", request.method, request.url.path,
+                         request_id, extra={"request_id": request_id})
         return JSONBytes({"error": "internal error; the request id in X-Request-ID finds it "
-                                   "in the log"}, status_code=500)
+                                   "in the log"}, status_code=500,
+                         headers={"x-request-id": request_id} if request_id else None)
 
     app.add_exception_handler(ServiceError, domain)
     app.add_exception_handler(StarletteHTTPException, http)
@@ -119,6 +128,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_error_handlers(app)
     app.include_router(native.router)
     app.include_router(health.router)
+    app.include_router(tfserving.router)
+    app.include_router(kserve.router)
     mount_docs(app)
     _install_middleware(app, settings)
     return app

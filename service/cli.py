@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import NoReturn
 
 import uvicorn
+from pydantic import ValidationError
 
 from service.app import create_app
-from service.logs import configure_logging
+from service.logs import configure_logging, import_tensorflow_quietly
 from service.settings import Settings
 
 FLAGS = {  # flag -> settings field; every other setting is read from the environment
@@ -47,14 +48,28 @@ def parser() -> argparse.ArgumentParser:
 
 
 def load_settings(argv: list[str] | None = None) -> Settings:
-    args = vars(parser().parse_args(argv))
+    """Settings from flags over the environment; a bad value exits 2 naming the setting."""
+    cli = parser()
+    args = vars(cli.parse_args(argv))
     overrides = {FLAGS[k]: v for k, v in args.items() if v is not None}
-    return Settings(**overrides)
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        flags = {field: flag for flag, field in FLAGS.items()}
+        problems = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "?"
+            flag = f" (--{flags[field].replace('_', '-')})" if field in flags else ""
+            got = "" if "key" in field else f", got {error['input']!r}"  # never echo secrets
+            problems.append(f"{field.upper()}{flag}: {error['msg']}{got}")
+        cli.error("invalid setting " + "; ".join(problems))
 
 
 def main(argv: list[str] | None = None) -> int:
     settings = load_settings(argv)
     configure_logging(settings.log_level, settings.log_format)
+    if settings.log_format == "json":
+        import_tensorflow_quietly()  # its native start-up notices are not JSON
     config = uvicorn.Config(
         create_app(settings), host=settings.host, port=settings.port, log_config=None,
         access_log=False, timeout_graceful_shutdown=settings.shutdown_grace_seconds,

@@ -41,8 +41,11 @@ def listing_of(version_dir: Path) -> tuple[Listing, int]:
 
 
 def missing_files(names: set[str]) -> list[str]:
-    """Required files absent from a version's file names (relative paths)."""
+    """Required files absent from a version's file names (relative paths): the two fixed ones
+    first, then (once they are there) the variables data shards."""
     missing = [name for name in REQUIRED_FILES if name not in names]
+    if missing:
+        return missing
     totals = {int(m.group(2)) for m in map(SHARD.match, names) if m}
     if not totals:
         missing.append("variables/variables.data-*")

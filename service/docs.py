@@ -20,4 +20,6 @@ def mount_docs(app: FastAPI) -> None:
             openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} - docs",
             swagger_js_url=f"{ASSETS}/swagger-ui-bundle.js",
             swagger_css_url=f"{ASSETS}/swagger-ui.css",
-            swagger_favicon_url=f"{ASSETS}/favicon-32x32.png")
+            swagger_favicon_url=f"{ASSETS}/favicon-32x32.png",
+            # Swagger UI's online validator badge would call validator.swagger.io: off.
+            swagger_ui_parameters={"validatorUrl": None})

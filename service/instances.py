@@ -122,12 +122,7 @@ def columns_from_inputs(payload: object, inputs: Sequence[str], max_rows: int) -
         payload = {inputs[0]: payload}
     if not isinstance(payload, dict):
         raise BadRequest('"inputs" must be an object of lists keyed by input name')
-    unknown = [k for k in payload if k not in inputs]
-    missing = [n for n in inputs if n not in payload]
-    if unknown or missing:
-        raise BadRequest(f"inputs must be exactly {', '.join(inputs)}"
-                         + (f"; unknown: {', '.join(unknown)}" if unknown else "")
-                         + (f"; missing: {', '.join(missing)}" if missing else ""))
+    _check_names(payload, inputs)
     lengths = set()
     columns = []
     for name in inputs:
@@ -142,6 +137,28 @@ def columns_from_inputs(payload: object, inputs: Sequence[str], max_rows: int) -
                          "one value per row")
     check_count(lengths.pop(), max_rows)
     return _finite(np.asarray(columns, dtype=np.float64).T.reshape(-1, len(inputs)), inputs)
+
+
+def columns_from_arrays(arrays: dict[str, np.ndarray], inputs: Sequence[str],
+                       max_rows: int) -> Columns:
+    """Already decoded 1-D numeric arrays keyed by input name (e.g. Open Inference Protocol
+    tensors) -> columns, with the same name, length, count and finiteness checks."""
+    _check_names(arrays, inputs)
+    lengths = sorted({len(arrays[name]) for name in inputs})
+    if len(lengths) != 1:
+        raise BadRequest(f"inputs have different lengths ({lengths}); each input needs one "
+                         "value per row")
+    check_count(lengths[0], max_rows)
+    return _finite(np.column_stack([arrays[name] for name in inputs]), inputs)
+
+
+def _check_names(given: dict, inputs: Sequence[str]) -> None:
+    unknown = [str(k) for k in given if k not in inputs]
+    missing = [n for n in inputs if n not in given]
+    if unknown or missing:
+        raise BadRequest(f"inputs must be exactly {', '.join(inputs)}"
+                         + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+                         + (f"; missing: {', '.join(missing)}" if missing else ""))
 
 
 def _needs_check(column: list) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from datetime import UTC, datetime
 
@@ -42,3 +43,21 @@ def configure_logging(level: str, fmt: str) -> None:
         logging.getLogger(name).setLevel(level.upper())
         logging.getLogger(name).propagate = False
     logging.getLogger("uvicorn.access").disabled = True  # our access log replaces it
+
+
+def import_tensorflow_quietly() -> None:
+    """Imports TensorFlow with file descriptor 2 pointed at /dev/null.
+
+    TensorFlow's native start-up notices (oneDNN, absl) are written straight to fd 2, bypassing
+    `logging`, and would break the one-JSON-object-per-line promise of LOG_FORMAT=json. They are
+    only printed on import, so importing once, before serving, with fd 2 silenced removes them.
+    """
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import tensorflow  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)

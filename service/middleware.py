@@ -50,8 +50,10 @@ class ObservabilityMiddleware:
 
     def _record(self, scope: Scope, request_id: str, status: int, seconds: float) -> None:
         state = scope.get("state", {})
-        route = getattr(scope.get("route"), "path", None) or "unmatched"
+        route = getattr(scope.get("route"), "path_format", None) or "unmatched"
         model, version = state.get("model", ""), str(state.get("version", ""))
+        if model and not _known_model(scope, model):
+            model = ""  # a name a client made up must not mint a metrics series
         self.metrics.observe_request(model, version, route, status, seconds)
         if self.access_log and access_logger.isEnabledFor(logging.INFO):
             access_logger.info(
@@ -61,6 +63,11 @@ class ObservabilityMiddleware:
                        "path": scope["path"], "status": status,
                        "duration_ms": round(seconds * 1000, 3), "model": model,
                        "version": version})
+
+
+def _known_model(scope: Scope, model: str) -> bool:
+    core = getattr(getattr(scope.get("app"), "state", None), "core", None)
+    return core is not None and model in core.registry.models
 
 
 class BodyLimitMiddleware:

@@ -45,11 +45,11 @@ class ModelRecord:
                       key=lambda s: s.version, reverse=True)
 
     def default(self) -> Servable | None:
-        """The highest available version still on disk; else the highest available one (a
-        model whose files vanished keeps serving what it has)."""
+        """The highest available version still on disk; a removed one only when no other can
+        answer (the model's last serving version)."""
         available = self.available()
         on_disk = [s for s in available if s.version in self.on_disk]
-        return (on_disk or available or [None])[0]
+        return (on_disk or available)[0] if available else None
 
 
 class ModelRegistry:

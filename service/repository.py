@@ -63,7 +63,7 @@ class ModelRepository:
         """Raises RepositoryUnavailable when the root cannot be listed."""
         try:
             if not self.root.is_dir():
-                raise RepositoryUnavailable(f"model repository {self.root} is missing or not a "
+                raise RepositoryUnavailable(f"model repository {self.root} is not a readable "
                                             "directory")
             children = sorted(self.root.iterdir())
             models, problems = {}, []

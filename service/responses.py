@@ -6,12 +6,14 @@ import json
 from typing import Any
 
 import orjson
-from starlette.responses import Response
+from starlette.responses import JSONResponse
 
 OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 
 
-class JSONBytes(Response):
+class JSONBytes(JSONResponse):
+    """A JSONResponse (so OpenAPI documents response models) rendered by orjson."""
+
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
@@ -22,8 +24,23 @@ def error_body(message: str) -> bytes:
     return orjson.dumps({"error": message})
 
 
-def parse_json(body: bytes) -> Any:
-    """orjson.loads with an error that says what is accepted."""
+NON_FINITE_TOKENS = (b"NaN", b"Infinity", b"-Infinity")
+
+
+def _at_non_finite(body: bytes, exc: orjson.JSONDecodeError) -> bool:
+    """True when orjson stopped at NaN, Infinity or a number beyond the float64 range."""
+    if "infinity" in exc.msg:
+        return True
+    around = body[max(exc.pos - 1, 0):exc.pos + 9]
+    return any(token in around for token in NON_FINITE_TOKENS)
+
+
+def parse_json(body: bytes, non_finite: bool = False) -> Any:
+    """orjson.loads with an error that says what is accepted.
+
+    `non_finite=True`: a body whose only fault is a NaN, Infinity or 1e999 token is read with
+    the standard library instead (which maps them to floats), so that the caller's validation
+    can reject the value naming the instance it is in."""
     from service.errors import BadRequest
 
     if not body:
@@ -31,13 +48,23 @@ def parse_json(body: bytes) -> Any:
     try:
         payload = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
+        if non_finite and _at_non_finite(body, exc):
+            try:
+                return json.loads(body, object_pairs_hook=_unique_pairs)
+            except _Duplicate as duplicate:
+                raise BadRequest(_duplicate_message(duplicate.args[0])) from None
+            except (ValueError, RecursionError):
+                pass
         raise BadRequest(f"malformed JSON: {exc}. The body must be one JSON object; NaN, "
                          "Infinity and numbers beyond the float64 range are not JSON") from None
     duplicate = duplicate_key(body, payload)
     if duplicate is not None:
-        raise BadRequest(f"duplicate key {duplicate[:80]!r} in a JSON object: each key may "
-                         "appear once")
+        raise BadRequest(_duplicate_message(duplicate))
     return payload
+
+
+def _duplicate_message(key: str) -> str:
+    return f"duplicate key {key[:80]!r} in a JSON object: each key may appear once"
 
 
 def _keys_lower_bound(payload: Any) -> int:
@@ -81,16 +108,8 @@ def duplicate_key(body: bytes, payload: Any) -> str | None:
             not _more_colons_than(body, _keys_lower_bound(payload)):
         return None
 
-    def pairs(items: list[tuple[str, Any]]) -> dict:
-        seen: dict[str, Any] = {}
-        for key, value in items:
-            if key in seen:
-                raise _Duplicate(key)
-            seen[key] = value
-        return seen
-
     try:
-        json.loads(body, object_pairs_hook=pairs)
+        json.loads(body, object_pairs_hook=_unique_pairs)
     except _Duplicate as exc:
         return str(exc.args[0])
     except (ValueError, RecursionError):
@@ -100,6 +119,16 @@ def duplicate_key(body: bytes, payload: Any) -> str | None:
 
 class _Duplicate(Exception):
     pass
+
+
+def _unique_pairs(items: list[tuple[str, Any]]) -> dict:
+    """json.loads object_pairs_hook: an object, or _Duplicate naming a repeated key."""
+    seen: dict[str, Any] = {}
+    for key, value in items:
+        if key in seen:
+            raise _Duplicate(key)
+        seen[key] = value
+    return seen
 
 
 async def send_error(send: Any, status: int, message: str,

@@ -53,6 +53,11 @@ class Servable:
     def metadata(self) -> dict:
         return self._metadata
 
+    @property
+    def in_flight(self) -> int:
+        """Requests currently holding this version."""
+        return self._in_flight
+
     def load(self) -> None:
         try:
             self._loader.load()

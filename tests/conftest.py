@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
-from tests.support import run_training
+from tests.support import run_training, serve_in_process
 
 
 @pytest.fixture(scope="session")
@@ -24,3 +26,10 @@ def repository(trained_repository: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "models"
     shutil.copytree(trained_repository, copy)
     return copy
+
+
+@pytest.fixture(scope="module")
+def zoo_client(trained_repository: Path) -> Iterator[TestClient]:
+    """The app in this process serving the trained zoo, ready; shared by a module's tests."""
+    with serve_in_process(trained_repository) as client:
+        yield client

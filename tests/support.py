@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
+from fastapi.testclient import TestClient
 
 ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -27,8 +33,9 @@ class LiveServer:
     """`python -m service` in a subprocess; `with LiveServer(repo) as server: server.url`."""
 
     def __init__(self, repository: Path, log_path: Path | None = None, wait_ready: bool = True,
-                 **env: str | int | float) -> None:
+                 args: tuple[str, ...] = (), **env: str | int | float) -> None:
         self.repository = repository
+        self.args = args  # command-line flags after `python -m service`
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path or repository.parent / f"server-{self.port}.log"
@@ -41,8 +48,8 @@ class LiveServer:
         env = {**os.environ, **self.env, "MODEL_REPOSITORY": str(self.repository),
                "HOST": "127.0.0.1", "PORT": str(self.port)}
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen([sys.executable, "-m", "service"], cwd=ROOT, env=env,
-                                        stdout=self._log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen([sys.executable, "-m", "service", *self.args], cwd=ROOT,
+                                        env=env, stdout=self._log, stderr=subprocess.STDOUT)
         self.wait_until("/health/live" if not self.wait_ready else "/health/ready")
         return self
 
@@ -108,3 +115,44 @@ def publish_affine(repository: Path, weight: float, bias: float, name: str = "li
         (directory / "metadata.json").write_text(json.dumps(metadata))
 
     return publish_version(repository / name, lambda d: export_savedmodel(spec, model, d), stamp)
+
+
+def eventually(probe: Callable[[], T], timeout: float = 20.0, interval: float = 0.1) -> T:
+    """Calls `probe` until it returns a truthy value (returned) or `timeout` passes (fails with
+    the last value or error seen)."""
+    deadline = time.monotonic() + timeout
+    last: object = None
+    while True:
+        try:
+            value = probe()
+            if value:
+                return value
+            last = value
+        except (AssertionError, httpx.HTTPError) as exc:
+            last = exc
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout} s; last: {last!r}")
+        time.sleep(interval)
+
+
+@contextmanager
+def serve_in_process(repository: Path, wait_ready: bool = True,
+                     **settings: object) -> Iterator[TestClient]:
+    """The app in this process (lifespan and poller running), ready unless told otherwise."""
+    from service.app import create_app
+    from service.settings import Settings
+
+    config = Settings(**{"model_repository": repository, "poll_interval_seconds": 0.2,
+                         "version_settle_seconds": 0, **settings})
+    with TestClient(create_app(config)) as client:
+        if wait_ready:
+            eventually(lambda: client.get("/health/ready").status_code == 200, timeout=60)
+        yield client
+
+
+def copy_models(source: Path, target: Path, *names: str) -> Path:
+    """A repository holding copies of only the named models of `source`."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        shutil.copytree(source / name, target / name)
+    return target

@@ -11,15 +11,27 @@ import argparse
 import dataclasses
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 
 from training.labels import remove_label, set_label
-from training.pipeline import evaluate, publish_run, train_model
 from training.specs import ZOO, ModelSpec, Recipe, find_spec
 
 logger = logging.getLogger("training")
 SEED_RECIPE_DEFAULT = "default"
+MODEL_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")  # one plain directory
+
+
+def positive_int(text: str) -> int:
+    """argparse type for a step budget: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def _repository_argument(parser: argparse.ArgumentParser) -> None:
@@ -40,7 +52,7 @@ def train_parser() -> argparse.ArgumentParser:
         "--seed-recipe", nargs="?", const=SEED_RECIPE_DEFAULT, default=None, metavar="RECIPE",
         help="reproduce a seed tutorial's exact run instead of training to convergence; "
              "RECIPE picks one when a model has several (linear: keras-sgd, gradient-tape)")
-    parser.add_argument("--epochs", type=int, default=None, metavar="N",
+    parser.add_argument("--epochs", type=positive_int, default=None, metavar="N",
                         help="full-batch steps to run (overrides the recipe's step budget)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar, warnings only")
     return parser
@@ -68,14 +80,26 @@ def choose_recipe(spec: ModelSpec, seed_recipe: str | None, epochs: int | None) 
     return recipe
 
 
-def run_training(args: argparse.Namespace) -> int:
+def plan_runs(args: argparse.Namespace) -> list[tuple[ModelSpec, Recipe]]:
+    """Every (spec, recipe) to train, resolved before any training so a bad name or recipe
+    fails fast instead of after some models were already published."""
     specs = [find_spec(name) for name in args.names] if args.names else list(ZOO)
-    progress = sys.stderr.isatty() and not args.quiet
+    plan = []
     for spec in specs:
         if args.seed_recipe is not None and not spec.seed_recipes:
             logger.warning("%s: the seed shows no training run to reproduce; skipped", spec.name)
             continue
-        recipe = choose_recipe(spec, args.seed_recipe, args.epochs)
+        plan.append((spec, choose_recipe(spec, args.seed_recipe, args.epochs)))
+    return plan
+
+
+def run_training(args: argparse.Namespace) -> int:
+    plan = plan_runs(args)
+    # TensorFlow loads only now: --help, usage errors and the label command stay instant
+    from training.pipeline import evaluate, publish_run, train_model
+
+    progress = sys.stderr.isatty() and not args.quiet
+    for spec, recipe in plan:
         run = train_model(spec, recipe, progress=progress)
         version = publish_run(run, args.repository)
         holdout = evaluate(run).get("holdout")
@@ -87,6 +111,9 @@ def run_training(args: argparse.Namespace) -> int:
 
 def run_label(argv: list[str]) -> int:
     args = label_parser().parse_args(argv)
+    if not MODEL_NAME_PATTERN.match(args.name):
+        raise ValueError(f"invalid model name {args.name!r}: letters, digits, '_', '.', '-', "
+                         "starting with a letter or digit (a directory in the repository)")
     model_dir = args.repository / args.name
     if args.remove:
         labels = remove_label(model_dir, args.label)

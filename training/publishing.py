@@ -22,13 +22,17 @@ STALE_STAGING_SECONDS = 3600
 
 
 def version_numbers(model_dir: Path) -> list[int]:
-    """Published versions: directories named by a positive integer without leading zeros."""
+    """Published versions: directories named by a positive integer without leading zeros.
+
+    Only ASCII digits count: `str.isdigit` also accepts "²" (which `int` rejects) and "١"
+    (which `int` reads as 1), names TensorFlow Serving would never treat as versions.
+    """
     if not model_dir.is_dir():
         return []
     found = []
     for entry in model_dir.iterdir():
         name = entry.name
-        if name.isdigit() and name[0] != "0" and entry.is_dir():
+        if name.isascii() and name.isdigit() and name[0] != "0" and entry.is_dir():
             found.append(int(name))
     return sorted(found)
 
@@ -52,7 +56,11 @@ def sweep_stale_staging(model_dir: Path, older_than: float = STALE_STAGING_SECON
     """Removes staging directories left behind by killed exports."""
     now = time.time()
     for entry in model_dir.glob(STAGING_PREFIX + "*"):
-        if now - entry.stat().st_mtime > older_than:
+        try:
+            age = now - entry.stat().st_mtime
+        except FileNotFoundError:  # a concurrent publisher renamed or removed it meanwhile
+            continue
+        if age > older_than:
             shutil.rmtree(entry, ignore_errors=True)
 
 

@@ -26,7 +26,7 @@ def predictions(prediction: Prediction) -> object:
 
 
 def instances_of(body: bytes) -> list:
-    payload = parse_json(body)
+    payload = parse_json(body, non_finite=True)
     if not isinstance(payload, dict) or "instances" not in payload:
         raise BadRequest('the body must be a JSON object {"instances": [...]}')
     extra = [k for k in payload if k != "instances"]

@@ -78,7 +78,7 @@ def test_vanished_repository_keeps_serving_and_recovers(site: tuple, fault: str)
         repository.rename(root / "away")
         if fault == "a file":
             repository.write_text("not a directory")
-        assert_fault_reported(server.url, "is missing or not a directory", load)
+        assert_fault_reported(server.url, "is not a readable directory", load)
         repository.unlink(missing_ok=True)
         (root / "away").rename(repository)
         wait_until(lambda: repository_error(server.url) is None, what="recovery")

@@ -59,6 +59,9 @@ def answer(url: str, name: str, x: float = 3.0) -> dict:
 def assert_still_serving(server: LiveServer, name: str) -> None:
     body = answer(server.url, name)
     assert body["version"] == 1
+    statuses = httpx.get(f"{server.url}/v1/models/{name}").json()["model_version_status"]
+    assert {"version": "1", "state": "AVAILABLE",
+            "status": {"error_code": "OK", "error_message": ""}} in statuses
     assert body["predictions"] == pytest.approx([WEIGHT * 3.0 + 0.5])
     assert httpx.get(f"{server.url}/health/live").status_code == 200
     ready = httpx.get(f"{server.url}/health/ready")
@@ -66,14 +69,23 @@ def assert_still_serving(server: LiveServer, name: str) -> None:
     assert server.process is not None and server.process.poll() is None
 
 
+V1_STATES = {"FAILED": ("END",), "PENDING": ("START", "END")}
+
+
 def refusal(server: LiveServer, name: str, version: int, state: str, reason: str) -> dict:
-    """Waits until /models/{name} shows `version` in `state` with `reason` in its error."""
+    """Waits until /models/{name} shows `version` in `state` with `reason` in its error; the
+    TensorFlow Serving status route must say the same."""
     def refused() -> dict | None:
         entry = version_entry(server.url, name, version)
         ok = entry and entry["state"] == state and reason in (entry["error"] or "")
         return entry if ok else None
 
-    return wait_until(refused, timeout=20, what=f"{name} version {version} {state}: {reason}")
+    entry = wait_until(refused, timeout=20, what=f"{name} version {version} {state}: {reason}")
+    v1 = httpx.get(f"{server.url}/v1/models/{name}/versions/{version}").json()
+    status = v1["model_version_status"][0]
+    assert status["state"] in V1_STATES[state], v1
+    assert status["status"]["error_code"] != "OK" and reason in status["status"]["error_message"]
+    return entry
 
 
 # -- broken versions ----------------------------------------------------------------------------

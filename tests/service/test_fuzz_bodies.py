@@ -75,10 +75,13 @@ def test_json_nested_100000_deep_is_400(server: LiveServer, shape: str) -> None:
 
 
 @pytest.mark.parametrize(("body", "fragment"), [
-    (b'{"instances": [NaN]}', "malformed JSON"),
-    (b'{"instances": [Infinity]}', "malformed JSON"),
-    (b'{"instances": [-Infinity]}', "malformed JSON"),
-    (b'{"instances": [1e999]}', "malformed JSON"),
+    (b'{"instances": [NaN]}', "instance 0, input 'x': nan is not a finite float32"),
+    (b'{"instances": [1, Infinity]}', "instance 1, input 'x': inf is not a finite float32"),
+    (b'{"instances": [-Infinity]}', "-inf is not a finite float32"),
+    (b'{"instances": [1e999]}', "inf is not a finite float32"),
+    (b'{"instances": [NaN], "instances": [1]}', "duplicate key 'instances'"),
+    (b'{"instances": [{"x": NaN, "x": 1}]}', "duplicate key 'x'"),
+    (b'{"instances": [NaN}', "malformed JSON"),
     (b'{"instances": [1e39]}', "not a finite float32"),
     (b'{"instances": ["1.0"]}', "expected a number, got str"),
     (b'{"instances": [true]}', "expected a number, got bool"),

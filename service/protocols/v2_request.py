@@ -1,0 +1,132 @@
+"""Open Inference Protocol v2 inference requests: the JSON object (`id`, `parameters`,
+`inputs`, `outputs`), optionally followed by binary tensor data (Inference-Header-Content-Length
+gives the JSON object's length; each binary input says its `binary_data_size`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from service.errors import BadRequest
+from service.inference import Columns
+from service.instances import columns_from_arrays
+from service.loader import SignatureInfo
+from service.protocols import v2_tensors as tensors
+from service.responses import parse_json
+
+EXTENSIONS = ["binary_tensor_data"]
+HEADER_LENGTH = "inference-header-content-length"
+REQUEST_FIELDS = ("id", "parameters", "inputs", "outputs")
+UNSUPPORTED_PARAMETERS = ("shared_memory_region", "classification")
+
+
+@dataclass(frozen=True)
+class InferRequest:
+    id: str | None
+    arrays: dict[str, np.ndarray]
+    column_shape: bool  # the inputs were [n, 1]: answer [n, 1] too
+    outputs: list[tuple[str, bool | None]] | None  # requested (name, binary or default)
+    binary_default: bool
+
+    def parser(self, max_rows: int):
+        def parse(info: SignatureInfo) -> Columns:
+            if self.outputs is not None:
+                unknown = [n for n, _ in self.outputs if n not in info.output_names]
+                if unknown:
+                    raise BadRequest(f"unknown output {unknown[0]!r}; outputs are "
+                                     f"{', '.join(info.output_names)}")
+            return columns_from_arrays(self.arrays, info.input_names, max_rows)
+        return parse
+
+
+def _split_body(body: bytes, header_length: str | None) -> tuple[bytes, bytes]:
+    if header_length is None:
+        return body, b""
+    if not header_length.isdigit() or int(header_length) > len(body):
+        raise BadRequest(f"Inference-Header-Content-Length {header_length[:20]!r} is not a "
+                         f"length within the {len(body)}-byte body")
+    return body[:int(header_length)], body[int(header_length):]
+
+
+def _parameters(holder: dict, where: str) -> dict:
+    parameters = holder.get("parameters", {})
+    if not isinstance(parameters, dict):
+        raise BadRequest(f"{where}: parameters must be an object")
+    for name in UNSUPPORTED_PARAMETERS:
+        if name in parameters:
+            raise BadRequest(f"{where}: parameter {name!r} is not supported by this server "
+                             f"(extensions: {', '.join(EXTENSIONS)})")
+    return parameters
+
+
+def _inputs(payload: dict, tail: bytes, maybe_bool: bool) -> tuple[dict, bool]:
+    inputs = payload.get("inputs")
+    if not isinstance(inputs, list) or not inputs:
+        raise BadRequest('"inputs" must be a non-empty array of {"name", "shape", "datatype", '
+                         '"data"} objects')
+    arrays: dict[str, np.ndarray] = {}
+    ranks, offset = set(), 0
+    for i, spec in enumerate(inputs):
+        if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
+            raise BadRequest(f"inputs[{i}] must be an object with a string \"name\"")
+        where = f"input {spec['name']!r}"
+        if spec["name"] in arrays:
+            raise BadRequest(f"{where} is given twice")
+        tensors.rows_of(spec.get("shape"), where)
+        dtype = tensors.numpy_dtype(spec.get("datatype"), where)
+        size = _parameters(spec, where).get("binary_data_size")
+        if size is None:
+            arrays[spec["name"]] = tensors.from_json(spec.get("data"), spec["shape"], dtype,
+                                                     where, maybe_bool)
+        else:
+            if isinstance(size, bool) or not isinstance(size, int) or size < 0 or \
+                    offset + size > len(tail):
+                raise BadRequest(f"{where}: binary_data_size {size!r} does not fit the "
+                                 f"{len(tail)} bytes of binary data after the JSON header")
+            arrays[spec["name"]] = tensors.from_binary(tail[offset:offset + size],
+                                                       spec["shape"], dtype, where)
+            offset += size
+        ranks.add(len(spec["shape"]))
+    if offset != len(tail):
+        raise BadRequest(f"{len(tail) - offset} bytes of binary data after the JSON header "
+                         "belong to no input (binary_data_size)")
+    return arrays, ranks == {2}
+
+
+def _outputs(payload: dict) -> list[tuple[str, bool | None]] | None:
+    outputs = payload.get("outputs")
+    if outputs is None:
+        return None
+    if not isinstance(outputs, list):
+        raise BadRequest('"outputs" must be an array of {"name"} objects')
+    wanted = []
+    for i, spec in enumerate(outputs):
+        if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
+            raise BadRequest(f"outputs[{i}] must be an object with a string \"name\"")
+        binary = _parameters(spec, f"output {spec['name']!r}").get("binary_data")
+        wanted.append((spec["name"], binary))
+    return wanted
+
+
+def infer_request(body: bytes, header_length: str | None) -> InferRequest:
+    head, tail = _split_body(body, header_length)
+    try:
+        payload = parse_json(head)
+    except BadRequest:
+        if header_length is None and b"binary_data_size" in body:
+            raise BadRequest("binary tensor data needs the Inference-Header-Content-Length "
+                             "header: the length of the JSON object before it") from None
+        raise
+    if not isinstance(payload, dict):
+        raise BadRequest('the body must be a JSON object {"inputs": [...]} (optional: "id", '
+                         '"parameters", "outputs")')
+    unknown = [k for k in payload if k not in REQUEST_FIELDS]
+    if unknown:
+        raise BadRequest(f"unknown field {unknown[0]!r}; fields are {', '.join(REQUEST_FIELDS)}")
+    request_id = payload.get("id")
+    if request_id is not None and not isinstance(request_id, str):
+        raise BadRequest('"id" must be a string')
+    binary_default = bool(_parameters(payload, "request").get("binary_data_output", False))
+    arrays, column_shape = _inputs(payload, tail, b"true" in head or b"false" in head)
+    return InferRequest(request_id, arrays, column_shape, _outputs(payload), binary_default)

@@ -1,0 +1,73 @@
+"""GET /health/live and GET /health/ready: ready only when every model has a servable version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+from fastapi.testclient import TestClient
+
+from tests.support import copy_models, eventually, serve_in_process
+
+
+def test_live_answers_200(zoo_client: TestClient) -> None:
+    response = zoo_client.get("/health/live")
+    assert (response.status_code, response.json()) == (200, {"status": "live"})
+
+
+def test_ready_is_200_when_every_model_serves(zoo_client: TestClient) -> None:
+    response = zoo_client.get("/health/ready")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ready", "not_ready": {}, "repository_error": None}
+
+
+def test_ready_is_503_naming_model_whose_only_version_is_incomplete(
+        trained_repository: Path, tmp_path: Path) -> None:
+    repository = copy_models(trained_repository, tmp_path / "models", "linear")
+    (repository / "half" / "1").mkdir(parents=True)
+    (repository / "half" / "1" / "saved_model.pb").write_bytes(b"\x08\x01")
+    with serve_in_process(repository, wait_ready=False) as client:
+        eventually(lambda: client.get("/models/linear").json().get("ready"))
+        response = client.get("/health/ready")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "not ready" and list(body["not_ready"]) == ["half"]
+    assert "incomplete: missing variables/variables.index" in body["not_ready"]["half"]
+
+
+def test_ready_is_503_for_empty_repository(tmp_path: Path) -> None:
+    (tmp_path / "models").mkdir()
+    with serve_in_process(tmp_path / "models", wait_ready=False) as client:
+        response = eventually(lambda: _after_first_poll(client))
+    assert response.status_code == 503
+    assert response.json()["not_ready"] == {"*": f"no models in {tmp_path / 'models'}"}
+
+
+def test_ready_is_503_for_missing_repository(tmp_path: Path) -> None:
+    with serve_in_process(tmp_path / "absent", wait_ready=False) as client:
+        response = eventually(lambda: _after_first_poll(client))
+        live = client.get("/health/live")
+    body = response.json()
+    assert response.status_code == 503 and live.status_code == 200
+    assert "is not a readable directory" in body["repository_error"]
+    assert body["not_ready"]["*"] == body["repository_error"]
+
+
+def test_ready_turns_200_once_pending_model_is_published(trained_repository: Path,
+                                                         tmp_path: Path) -> None:
+    repository = copy_models(trained_repository, tmp_path / "models", "linear")
+    (repository / "quadratic").mkdir()
+    with serve_in_process(repository, wait_ready=False) as client:
+        eventually(lambda: client.get("/models/linear").json().get("ready"))
+        before = client.get("/health/ready")
+        (repository / "quadratic").rmdir()
+        copy_models(trained_repository, repository, "quadratic")
+        eventually(lambda: client.get("/health/ready").status_code == 200, timeout=30)
+    assert before.status_code == 503 and list(before.json()["not_ready"]) == ["quadratic"]
+
+
+def _after_first_poll(client: TestClient) -> httpx.Response | None:
+    """The /health/ready response once the registry has polled the repository at least once."""
+    core = client.app.state.core
+    return client.get("/health/ready") if core.registry.polls or \
+        core.registry.repository_error else None
