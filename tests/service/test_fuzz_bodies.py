@@ -107,6 +107,36 @@ def test_bad_body_is_a_clear_400(server: LiveServer, body: bytes, fragment: str)
     assert fragment in post_body(server, body)
 
 
+DEEP = b"[" * 100_000 + b"]" * 100_000
+PROTOCOL_CASES = [
+    (b'{"instances": ' + DEEP + b"}", "depth limit exceeded"),
+    (b'{"instances": [1], "instances": [2]}', "duplicate key 'instances'"),
+    (b'{"inputs": {"x": [1], "x": [2]}}', "duplicate key 'x'"),
+    (b'{"instances": [NaN]}', "malformed JSON"),
+    (b'{"instances": [1e999]}', "malformed JSON"),
+    (b'{"instances": ["1"]}', "expected a number, got str"),
+    (b'{"instances": [1], "inputs": {"x": [1]}}', ""),
+]
+V2_CASES = [
+    (b'{"inputs": ' + DEEP + b"}", "depth limit exceeded"),
+    (b'{"inputs": [{"name": "x", "name": "x", "shape": [1], "datatype": "FP32", "data": [1]}]}',
+     "duplicate key 'name'"),
+    (b'{"inputs": [{"name": "x", "shape": [1], "datatype": "FP32", "data": [NaN]}]}',
+     "malformed JSON"),
+    (b'{"inputs": [{"name": "x", "shape": [2], "datatype": "FP32", "data": [1]}]}', ""),
+    (b'{"inputs": [{"name": "x", "shape": [1], "datatype": "BYTES", "data": ["a"]}]}', ""),
+    (b'{"inputs": [], "extra": 1}', ""),
+]
+
+
+@pytest.mark.parametrize(("target", "body", "fragment"),
+                         [("/v1/models/linear:predict", *case) for case in PROTOCOL_CASES]
+                         + [("/v2/models/linear/infer", *case) for case in V2_CASES])
+def test_protocol_routes_refuse_bad_bodies_in_json(server: LiveServer, target: str, body: bytes,
+                                                   fragment: str) -> None:
+    assert fragment in assert_4xx_json(*raw(server, "POST", target, body))
+
+
 @pytest.mark.parametrize(("body", "fragment"), [
     (b'{"instances": [[6, 2]]}', "has 2 values but the model takes 3"),
     (b'{"instances": [[6, 2, 3, 4]]}', "has 4 values but the model takes 3"),
@@ -203,8 +233,14 @@ NAMES = ["..", "%2e%2e", ".", "..%2Fsecret", "%2e%2e%2fsecret", "a%2Fb", "%2Fetc
 
 @pytest.mark.parametrize("name", NAMES, ids=lambda n: n[:24])
 def test_hostile_model_name_is_404_and_reads_nothing(server: LiveServer, name: str) -> None:
-    for method, target, body in (("POST", f"/predict/{name}", b'{"instances": [1]}'),
-                                 ("GET", f"/models/{name}", b"")):
+    one = b'{"instances": [1]}'
+    v2 = b'{"inputs": [{"name": "x", "shape": [1], "datatype": "FP32", "data": [1]}]}'
+    for method, target, body in (("POST", f"/predict/{name}", one),
+                                 ("GET", f"/models/{name}", b""),
+                                 ("GET", f"/v1/models/{name}", b""),
+                                 ("POST", f"/v1/models/{name}:predict", one),
+                                 ("GET", f"/v2/models/{name}", b""),
+                                 ("POST", f"/v2/models/{name}/infer", v2)):
         assert_4xx_json(*raw(server, method, target, body))
 
 
@@ -230,6 +266,15 @@ def test_outside_model_is_never_listed(server: LiveServer) -> None:
                                    "version=999", "label=..", "label=%00", "label=" + "l" * 5000])
 def test_hostile_version_or_label_is_4xx(server: LiveServer, query: str) -> None:
     assert_4xx_json(*raw(server, "POST", f"/predict/linear?{query}", b'{"instances": [1]}'))
+
+
+@pytest.mark.parametrize("version", ["-1", "01", "1e3", "1.0", "99999999999999999999", "0",
+                                     "%201", "abc", "999", "..", "%2e%2e"])
+def test_hostile_version_in_protocol_paths_is_4xx(server: LiveServer, version: str) -> None:
+    for method, target in (("GET", f"/v1/models/linear/versions/{version}"),
+                           ("POST", f"/v1/models/linear/versions/{version}:predict"),
+                           ("GET", f"/v2/models/linear/versions/{version}")):
+        assert_4xx_json(*raw(server, method, target, b'{"instances": [1]}'))
 
 
 def test_memory_stays_bounded_after_the_battery(server: LiveServer) -> None:

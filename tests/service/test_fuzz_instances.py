@@ -1,6 +1,7 @@
-"""Property tests of the request formats: any JSON value either becomes well-formed float32
-columns or a BadRequest/PayloadTooLarge (never another exception); the row, object and columnar
-forms of the same numbers agree; duplicate-key detection agrees with a reference parser."""
+"""Property tests of the request formats of all three route families (native rows, TensorFlow
+Serving `instances`/`inputs`, Open Inference Protocol v2 `inputs`): any JSON value either becomes
+well-formed float32 columns or a BadRequest/PayloadTooLarge (never another exception); the forms
+of the same numbers agree; duplicate-key detection agrees with a reference parser."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from hypothesis import strategies as st
 
 from service.errors import BadRequest, PayloadTooLarge
 from service.instances import columns_from_inputs, columns_from_instances
+from service.loader import SignatureInfo, TensorInfo
+from service.protocols import tfs_format, v2_request
 from service.responses import parse_json
 
 INPUTS = {1: ("x",), 3: ("sugars", "fibre", "protein")}
@@ -92,6 +95,75 @@ def test_row_object_and_columnar_forms_agree(width: int, data: st.DataObject) ->
     columnar = {name: [row[i] for row in rows] for i, name in enumerate(inputs)}
     columns = columns_from_inputs(columnar, inputs, MAX_ROWS)
     np.testing.assert_array_equal(np.column_stack(list(columns.values())), expected)
+
+
+def signature(width: int) -> SignatureInfo:
+    return SignatureInfo(tuple(TensorInfo(n, "float32", (None,)) for n in INPUTS[width]),
+                         (TensorInfo("y", "float32", (None,)),))
+
+
+def parse_v1(body: bytes, width: int) -> dict:
+    return tfs_format.predict_body(body).parser(MAX_ROWS)(signature(width))
+
+
+def parse_v2(body: bytes, width: int) -> dict:
+    return v2_request.infer_request(body, None).parser(MAX_ROWS)(signature(width))
+
+
+v1_bodies = st.fixed_dictionaries({}, optional={
+    "instances": json_values, "inputs": json_values,
+    "signature_name": st.sampled_from(["", "serving_default", "other", 3])})
+v2_inputs = st.fixed_dictionaries(
+    {"name": st.sampled_from(["x", "sugars", "fibre", "protein", "z", 1])},
+    optional={"shape": st.lists(st.integers(-2, 60), max_size=3),
+              "datatype": st.sampled_from(["FP32", "FP64", "INT64", "BOOL", "BYTES", "fp32", 7]),
+              "data": json_values, "parameters": json_values})
+v2_bodies = st.fixed_dictionaries({}, optional={
+    "inputs": st.one_of(st.lists(v2_inputs, max_size=4), json_values),
+    "id": st.one_of(st.text(max_size=3), st.integers()), "outputs": json_values})
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.one_of(v1_bodies, json_values), width=st.sampled_from([1, 3]))
+def test_any_tensorflow_serving_body_gives_columns_or_a_clear_refusal(body: object,
+                                                                      width: int) -> None:
+    try:
+        columns = parse_v1(json.dumps(body).encode(), width)
+    except REFUSED as exc:
+        assert exc.message
+        return
+    check_columns(columns, INPUTS[width])
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.one_of(v2_bodies, json_values), width=st.sampled_from([1, 3]))
+def test_any_v2_body_gives_columns_or_a_clear_refusal(body: object, width: int) -> None:
+    try:
+        columns = parse_v2(json.dumps(body).encode(), width)
+    except REFUSED as exc:
+        assert exc.message
+        return
+    check_columns(columns, INPUTS[width])
+
+
+@settings(max_examples=150, deadline=None)
+@given(width=st.sampled_from([1, 3]), data=st.data())
+def test_all_three_families_read_the_same_numbers_alike(width: int, data: st.DataObject) -> None:
+    inputs = INPUTS[width]
+    rows = data.draw(st.lists(st.lists(finite, min_size=width, max_size=width), min_size=1,
+                              max_size=MAX_ROWS))
+    expected = np.asarray(rows, dtype=np.float32)
+    columnar = {name: [row[i] for row in rows] for i, name in enumerate(inputs)}
+    shaped = data.draw(st.booleans())  # v2 shape [n] or [n, 1]
+    v2 = {"inputs": [{"name": name, "datatype": "FP32",
+                      "shape": [len(rows), 1] if shaped else [len(rows)], "data": values}
+                     for name, values in columnar.items()]}
+    answers = [columns_from_instances(rows, inputs, MAX_ROWS, maybe_bool=False),
+               parse_v1(orjson.dumps({"instances": rows}), width),
+               parse_v1(orjson.dumps({"inputs": columnar}), width),
+               parse_v2(orjson.dumps(v2), width)]
+    for columns in answers:
+        np.testing.assert_array_equal(np.column_stack([columns[n] for n in inputs]), expected)
 
 
 def test_too_many_rows_is_413() -> None:

@@ -25,9 +25,13 @@ from tests.support import LiveServer, publish_affine
 KEY = "s3cret-key"
 ORIGIN = "https://dashboard.example"
 TIMEOUT = 2.0
-ADMIN_ROUTES = [("GET", "/models"), ("GET", "/models/linear"), ("GET", "/metrics")]
+ADMIN_ROUTES = [("GET", "/models"), ("GET", "/models/linear"), ("GET", "/metrics"),
+                ("GET", "/v1/models/linear"), ("GET", "/v1/models/linear/versions/1"),
+                ("GET", "/v1/models/linear/metadata"), ("GET", "/v2/models/linear"),
+                ("GET", "/v2/models/linear/versions/1")]
 OPEN_ROUTES = [("GET", "/health/live"), ("GET", "/health/ready"), ("GET", "/docs"),
-               ("GET", "/openapi.json")]
+               ("GET", "/openapi.json"), ("GET", "/v2"), ("GET", "/v2/health/live"),
+               ("GET", "/v2/health/ready"), ("GET", "/v2/models/linear/ready")]
 
 
 @pytest.fixture(scope="module")
@@ -94,9 +98,15 @@ def test_open_route_needs_no_key_in_admin_scope(server: LiveServer, method: str,
     assert httpx.request(method, server.url + path).status_code == 200
 
 
-def test_predict_needs_no_key_in_admin_scope(server: LiveServer) -> None:
-    response = httpx.post(f"{server.url}/predict/linear", json={"instances": [1]})
-    assert response.json()["predictions"] == [3.0]
+def test_predictions_need_no_key_in_admin_scope(server: LiveServer) -> None:
+    native = httpx.post(f"{server.url}/predict/linear", json={"instances": [1]})
+    v1 = httpx.post(f"{server.url}/v1/models/linear/versions/1:predict",
+                    json={"instances": [1]})
+    v2 = httpx.post(f"{server.url}/v2/models/linear/infer", json={"inputs": [
+        {"name": "x", "shape": [1], "datatype": "FP32", "data": [1]}]})
+    assert native.json()["predictions"] == [3.0]
+    assert v1.json()["predictions"] == [3.0]
+    assert v2.json()["outputs"][0]["data"] == [3.0]
 
 
 def test_unknown_path_is_guarded_in_admin_scope(server: LiveServer) -> None:
