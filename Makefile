@@ -6,7 +6,7 @@ REPOSITORY ?= models
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install train serve test lint bench bench-train lock clean
+.PHONY: install train serve test lint bench bench-train bench-soak lock clean
 
 install: $(VENV)/.installed
 
@@ -31,6 +31,9 @@ lint: install
 
 bench-train: install
 	$(PY) -m benchmarks.training_speed
+
+bench-soak: install
+	$(PY) -m benchmarks.soak
 
 lock:
 	bash scripts/lock.sh

@@ -28,7 +28,7 @@ from tests.service.fault_tools import (
 from tests.support import LiveServer, publish_affine
 
 MODELS = ["truncated", "novariables", "garbage", "wrongrows", "raises", "badnames", "symlinked",
-          "copied", "stalled"]
+          "rewritten", "copied", "stalled"]
 WEIGHT = 2.0  # every model's version 1: y = 2*x + 0.5
 SOURCE_WEIGHT = -10.0  # the good version copied in by the slow copier: y = -10*x + 0.5
 SETTLE = 1.0
@@ -171,6 +171,21 @@ def test_symlinks_out_of_the_repository_are_refused(site: tuple, tmp_path: Path)
     assert "evil" not in [m["name"] for m in listing["models"]]
     assert httpx.post(f"{server.url}/predict/evil", json={"instances": [1]}).status_code == 404
     assert_still_serving(server, "symlinked")
+
+
+def test_served_version_rewritten_in_place_is_reloaded_or_kept(site: tuple) -> None:
+    server, root = site
+    version_dir = root / "models" / "rewritten" / "1"
+    (version_dir / "saved_model.pb").write_bytes(b"overwritten with junk")
+    problem = wait_until(lambda: [p for p in model_view(server.url, "rewritten")["problems"]
+                                  if "rewritten on disk" in p], what="rewrite failure reported")
+    assert "still serving the old ones" in problem[0]
+    assert_still_serving(server, "rewritten")
+    shutil.rmtree(version_dir)
+    shutil.copytree(source(root), version_dir)  # same number, other weights
+    wait_until(lambda: answer(server.url, "rewritten")["predictions"] ==
+               pytest.approx([SOURCE_WEIGHT * 3.0 + 0.5]), what="the new files serving")
+    assert model_view(server.url, "rewritten")["problems"] == []
 
 
 # -- partial writes by a foreign tool -------------------------------------------------------------
