@@ -28,6 +28,7 @@ test: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/hadolint Dockerfile
 
 bench-train: install
 	$(PY) -m benchmarks.training_speed
@@ -40,3 +41,21 @@ lock:
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# ---- containers (docs/DEPLOYMENT.md) -----------------------------------------------------------
+# up/down: the compose stack (docker compose, or podman-compose on podman); container-test: build,
+# run and check the stack, then remove all it made; container-prepare: podman and a base image on
+# a machine with no Docker engine and no reachable registry.
+.PHONY: up down container-test container-prepare
+
+up:
+	bash containers/compose.sh up
+
+down:
+	bash containers/compose.sh down
+
+container-test:
+	$(PYTHON) containers/smoke_test.py
+
+container-prepare:
+	bash containers/prepare_podman.sh
