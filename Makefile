@@ -6,7 +6,7 @@ REPOSITORY ?= models
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install train serve test lint bench bench-train bench-soak lock clean
+.PHONY: install train serve test lint bench bench-smoke bench-train bench-soak lock clean
 
 install: $(VENV)/.installed
 
@@ -33,8 +33,22 @@ lint: install
 bench-train: install
 	$(PY) -m benchmarks.training_speed
 
+# Serving benchmark (benchmarks/serving.py; results in benchmarks/results/). wrk comes from
+# Debian's package when missing. bench-smoke: 2 s rows at concurrency 1 and 32, to prove it runs.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+WRK := command -v wrk >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y wrk)
+
 bench-soak: install
+	@$(WRK)
 	$(PY) -m benchmarks.soak
+
+bench: install
+	@$(WRK)
+	$(PY) -m benchmarks.serving
+
+bench-smoke: install
+	@$(WRK)
+	$(PY) -m benchmarks.serving --smoke
 
 lock:
 	bash scripts/lock.sh

@@ -14,8 +14,11 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service import __version__
+from service.accesslog import AccessLog
 from service.docs import mount_docs
 from service.errors import ServiceError
+from service.fastpath import FastPathMiddleware, post_routes
+from service.heap import keep_heap
 from service.inference import InferenceCore
 from service.limits import ConcurrencyLimitMiddleware, RequestDeadlineMiddleware
 from service.metrics import Metrics
@@ -64,17 +67,21 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.core = core
     stop = asyncio.Event()
     poller = asyncio.create_task(core.registry.run_polling(settings.poll_interval_seconds, stop))
+    heap_keeper = asyncio.create_task(keep_heap(core.registry, stop))
     logger.info("serving models from %s", settings.model_repository.resolve())
     try:
         yield
     finally:
         stop.set()
         await poller
+        await heap_keeper
         await core.registry.close()
         # Every request has ended or been cancelled: a TensorFlow call still running (grace
         # period exceeded) is not waited for; the CLI exits without joining its thread.
         inference_pool.shutdown(wait=False, cancel_futures=True)
         load_pool.shutdown(wait=False, cancel_futures=True)
+        if app.state.access_log is not None:
+            app.state.access_log.flush()
         logger.info("stopped")
 
 
@@ -125,18 +132,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                               "Open Inference Protocol v2.")
     app.state.settings = settings
     app.state.metrics = Metrics()
+    app.state.access_log = AccessLog() if settings.access_log else None
     _install_error_handlers(app)
-    app.include_router(native.router)
-    app.include_router(health.router)
-    app.include_router(tfserving.router)
-    app.include_router(kserve.router)
+    routers = (native.router, health.router, tfserving.router, kserve.router)
+    for router in routers:
+        app.include_router(router)
     mount_docs(app)
-    _install_middleware(app, settings)
+    _install_middleware(app, settings, routers)
     return app
 
 
-def _install_middleware(app: FastAPI, settings: Settings) -> None:
-    """Outermost last: observability, CORS, API key, concurrency, deadline, body limit."""
+def _install_middleware(app: FastAPI, settings: Settings, routers: tuple) -> None:
+    """Outermost last: observability, CORS, API key, concurrency, deadline, body limit, and
+    innermost the fast path, so every other middleware still applies to inference routes."""
+    app.add_middleware(FastPathMiddleware, routes=post_routes(routers))
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(RequestDeadlineMiddleware, timeout_seconds=settings.request_timeout_seconds)
     app.add_middleware(ConcurrencyLimitMiddleware, max_concurrency=settings.max_concurrency,
@@ -150,4 +159,4 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
                            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
                            expose_headers=["X-Request-ID"])
     app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics,
-                       access_log=settings.access_log)
+                       access_log=app.state.access_log)

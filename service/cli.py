@@ -19,6 +19,11 @@ from service.app import create_app
 from service.logs import configure_logging, import_tensorflow_quietly
 from service.settings import Settings
 
+# uvicorn settings shared with the benchmark's bare app ("auto" picks uvloop and httptools,
+# both installed by uvicorn[standard]; no websocket routes, so no websocket protocol).
+UVICORN_OPTIONS = {"loop": "auto", "http": "auto", "ws": "none", "log_config": None,
+                   "access_log": False, "server_header": False}
+
 FLAGS = {  # flag -> settings field; every other setting is read from the environment
     "repository": "model_repository",
     "host": "host",
@@ -71,9 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     if settings.log_format == "json":
         import_tensorflow_quietly()  # its native start-up notices are not JSON
     config = uvicorn.Config(
-        create_app(settings), host=settings.host, port=settings.port, log_config=None,
-        access_log=False, timeout_graceful_shutdown=settings.shutdown_grace_seconds,
-        server_header=False, lifespan="on")
+        create_app(settings), host=settings.host, port=settings.port, lifespan="on",
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds, **UVICORN_OPTIONS)
     # uvicorn drains on SIGTERM, restores the previous handler and re-raises the signal. With
     # this handler in place the re-raise is a no-op, so a drained server exits 0.
     signal.signal(signal.SIGTERM, _after_drain)

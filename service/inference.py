@@ -30,12 +30,12 @@ class Prediction:
 
 def _check_finite(outputs: Columns) -> None:
     for name, values in outputs.items():
-        bad = ~np.isfinite(values)
-        if bad.any():
-            row = int(np.argmax(bad))
-            raise PredictionFailed(
-                f"instance {row}: output {name!r} is not finite ({float(values[row])!r}); the "
-                "input is outside the range this model can answer in float32")
+        if np.isfinite(values).all():
+            continue
+        row = int(np.argmax(~np.isfinite(values)))
+        raise PredictionFailed(
+            f"instance {row}: output {name!r} is not finite ({float(values[row])!r}); the "
+            "input is outside the range this model can answer in float32")
 
 
 class InferenceCore:
@@ -47,7 +47,9 @@ class InferenceCore:
                       parse: Parser, offload: bool = False) -> Prediction:
         """`parse` turns the request body into columns once the version's signature is known;
         `offload` (for bodies over OFFLOAD_BYTES) runs it in a worker thread."""
-        async with self.registry.borrow(model, version, label) as servable:
+        servable = self.registry.resolve(model, version, label)
+        servable.acquire()  # held until answered, so the version is not unloaded under us
+        try:
             assert servable.info is not None
             if offload:
                 loop = asyncio.get_running_loop()
@@ -56,8 +58,10 @@ class InferenceCore:
                 columns = parse(servable.info)
             rows = int(next(iter(columns.values())).shape[0])
             try:
-                outputs = await asyncio.wait_for(servable.predict(columns, rows), self.timeout)
+                outputs = await servable.predict(columns, rows, self.timeout)
             except TimeoutError:
                 raise RequestTimeout(f"prediction took longer than {self.timeout:g} s") from None
             _check_finite(outputs)
             return Prediction(servable.model, servable.version, servable.info, outputs)
+        finally:
+            servable.release()

@@ -17,6 +17,8 @@ from service.errors import BadRequest, PayloadTooLarge
 
 Columns = dict[str, np.ndarray]
 NUMBER = (int, float)
+# float64 magnitudes from here up round to infinity in float32 (FLT_MAX plus half an ulp)
+FLOAT32_LIMIT = 2.0**128 - 2.0**103
 
 
 def _accepted(inputs: Sequence[str]) -> str:
@@ -28,7 +30,8 @@ def _accepted(inputs: Sequence[str]) -> str:
 
 
 def _fast_matrix(instances: list, width: int, maybe_bool: bool) -> np.ndarray | None:
-    """(rows, width) float64 when every instance is plain numbers of the right shape."""
+    """The numbers as one array ((rows,) for one input, else (rows, width)) when every instance
+    is plain numbers of the right shape; None when the instances need a closer look."""
     if maybe_bool or not isinstance(instances[0], (*NUMBER, list)):
         return None
     try:
@@ -38,9 +41,9 @@ def _fast_matrix(instances: list, width: int, maybe_bool: bool) -> np.ndarray | 
     if array.dtype.kind not in "fiu":
         return None
     if array.ndim == 1 and width == 1:
-        return array.reshape(-1, 1)
-    if array.ndim == 2 and array.shape[1] == width:
         return array
+    if array.ndim == 2 and array.shape[1] == width:
+        return array.reshape(-1) if width == 1 else array
     return None
 
 
@@ -80,15 +83,28 @@ def _row(index: int, instance: object, inputs: Sequence[str]) -> list[float]:
 
 
 def _finite(matrix: np.ndarray, inputs: Sequence[str]) -> Columns:
-    with np.errstate(over="ignore", invalid="ignore"):
-        values = matrix.astype(np.float32)
-    bad = ~np.isfinite(values)
-    if bad.any():
-        row, col = (int(i) for i in np.argwhere(bad)[0])
-        value = float(matrix[row, col])
-        raise BadRequest(f"instance {row}, input {inputs[col]!r}: {value!r} is not a "
-                         "finite float32 (NaN, Infinity and |x| > 3.4e38 are not accepted)")
-    return {name: np.ascontiguousarray(values[:, i]) for i, name in enumerate(inputs)}
+    """Float32 columns from a (rows,) or (rows, width) array, rejecting what float32 cannot
+    hold. Few NumPy calls, since for one small instance each call's overhead dominates."""
+    if matrix.dtype.kind == "f" and not np.abs(matrix).max() < FLOAT32_LIMIT:  # NaN fails too
+        _reject_non_finite(matrix.reshape(len(matrix), -1), inputs)
+    values = matrix.astype(np.float32)  # JSON integers always fit float32's range
+    if values.ndim == 1:
+        return {inputs[0]: values}
+    return dict(zip(inputs, values.T.copy(), strict=True))  # rows of the copy are contiguous
+
+
+def _reject_non_finite(matrix: np.ndarray, inputs: Sequence[str]) -> None:
+    row, col = (int(i) for i in np.argwhere(~(np.abs(matrix) < FLOAT32_LIMIT))[0])
+    value = float(matrix[row, col])
+    raise BadRequest(f"instance {row}, input {inputs[col]!r}: {value!r} is not a "
+                     "finite float32 (NaN, Infinity and |x| > 3.4e38 are not accepted)")
+
+
+def may_hold_booleans(body: bytes) -> bool:
+    """Whether a JSON body might contain `true` or `false` (NumPy would read them as 1 and 0).
+    Most bodies are numbers only: they hold neither a `u` nor an `l`, which two fast byte
+    scans show before the slower scans for the words themselves."""
+    return (b"u" in body or b"l" in body) and (b"true" in body or b"false" in body)
 
 
 def check_count(rows: int, max_rows: int) -> None:
@@ -108,7 +124,7 @@ def columns_from_instances(instances: object, inputs: Sequence[str], max_rows: i
     matrix = _fast_matrix(instances, len(inputs), maybe_bool)
     if matrix is None:
         matrix = np.asarray([_row(i, inst, inputs) for i, inst in enumerate(instances)],
-                            dtype=np.float64)
+                            dtype=np.float64).reshape(len(instances), len(inputs))
     return _finite(matrix, inputs)
 
 
@@ -144,11 +160,13 @@ def columns_from_arrays(arrays: dict[str, np.ndarray], inputs: Sequence[str],
     """Already decoded 1-D numeric arrays keyed by input name (e.g. Open Inference Protocol
     tensors) -> columns, with the same name, length, count and finiteness checks."""
     _check_names(arrays, inputs)
-    lengths = sorted({len(arrays[name]) for name in inputs})
+    lengths = {len(arrays[name]) for name in inputs}
     if len(lengths) != 1:
-        raise BadRequest(f"inputs have different lengths ({lengths}); each input needs one "
-                         "value per row")
-    check_count(lengths[0], max_rows)
+        raise BadRequest(f"inputs have different lengths ({sorted(lengths)}); each input "
+                         "needs one value per row")
+    check_count(lengths.pop(), max_rows)
+    if len(inputs) == 1:
+        return _finite(arrays[inputs[0]], inputs)
     return _finite(np.column_stack([arrays[name] for name in inputs]), inputs)
 
 

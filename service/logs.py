@@ -10,12 +10,17 @@ from datetime import UTC, datetime
 import orjson
 
 FIELDS = ("request_id", "method", "path", "status", "duration_ms", "model", "version")
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def json_time(created: float) -> str:
+    return datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
 
 
 class JSONLineFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "time": json_time(record.created),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
@@ -28,12 +33,18 @@ class JSONLineFormatter(logging.Formatter):
         return orjson.dumps(line).decode()
 
 
+class ServiceHandler(logging.StreamHandler):
+    """The handler `configure_logging` installs; `fmt` lets the access log write lines in the
+    same format straight to its stream (see service/accesslog.py)."""
+
+    def __init__(self, fmt: str) -> None:
+        super().__init__(sys.stderr)
+        self.fmt = fmt
+        self.setFormatter(JSONLineFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
+
+
 def configure_logging(level: str, fmt: str) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    if fmt == "json":
-        handler.setFormatter(JSONLineFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler = ServiceHandler(fmt)
     root = logging.getLogger("service")
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -35,14 +35,29 @@ class Metrics:
         self.versions = Gauge(
             "serving_model_versions", "model versions by state", ["model", "state"],
             registry=self.registry)
+        # labels() validates and locks on every call; the children are cached per label set.
+        # Label values come from matched routes, served models and real statuses, so these
+        # dictionaries stay as small as the series themselves.
+        self._request_children: dict[tuple, tuple] = {}
+        self._batch_children: dict[tuple, object] = {}
 
     def observe_request(self, model: str, version: str, route: str, status: int,
                         seconds: float) -> None:
-        self.requests.labels(model, version, route, str(status)).inc()
-        self.latency.labels(model, route).observe(seconds)
+        key = (model, version, route, status)
+        children = self._request_children.get(key)
+        if children is None:
+            children = (self.requests.labels(model, version, route, str(status)),
+                        self.latency.labels(model, route))
+            self._request_children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     def observe_batch(self, model: str, version: int, rows: int) -> None:
-        self.batch_rows.labels(model, str(version)).observe(rows)
+        key = (model, version)
+        child = self._batch_children.get(key)
+        if child is None:
+            child = self._batch_children[key] = self.batch_rows.labels(model, str(version))
+        child.observe(rows)
 
     def set_versions(self, counts: dict[tuple[str, str], int]) -> None:
         self.versions.clear()

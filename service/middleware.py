@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
-import logging
+import os
 import re
 import time
-import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.accesslog import AccessLog
 from service.errors import PayloadTooLarge
 from service.metrics import Metrics
 from service.responses import send_error
 
-access_logger = logging.getLogger("service.access")
 REQUEST_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value
+    return None
 
 
 class ObservabilityMiddleware:
     """Honours or creates X-Request-ID, echoes it, logs one line and counts every request."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics, access_log: bool = True) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics, access_log: AccessLog | None) -> None:
         self.app = app
         self.metrics = metrics
         self.access_log = access_log
@@ -30,8 +36,12 @@ class ObservabilityMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        incoming = _header(scope, b"x-request-id")
+        if incoming is not None and REQUEST_ID.match(incoming.decode("latin-1")):
+            request_id = incoming.decode("latin-1")
+        else:
+            request_id = os.urandom(16).hex()  # as random as uuid4().hex, a fifth of the cost
+        id_header = (b"x-request-id", request_id.encode("latin-1"))
         scope.setdefault("state", {})["request_id"] = request_id
         status = 500
 
@@ -39,8 +49,7 @@ class ObservabilityMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []),
-                                      (b"x-request-id", request_id.encode("latin-1"))]
+                message["headers"] = [*message.get("headers", ()), id_header]
             await send(message)
 
         try:
@@ -55,14 +64,9 @@ class ObservabilityMiddleware:
         if model and not _known_model(scope, model):
             model = ""  # a name a client made up must not mint a metrics series
         self.metrics.observe_request(model, version, route, status, seconds)
-        if self.access_log and access_logger.isEnabledFor(logging.INFO):
-            access_logger.info(
-                "%s %s %d %.2fms id=%s", scope["method"], scope["path"], status, seconds * 1000,
-                request_id,
-                extra={"request_id": request_id, "method": scope["method"],
-                       "path": scope["path"], "status": status,
-                       "duration_ms": round(seconds * 1000, 3), "model": model,
-                       "version": version})
+        if self.access_log is not None:
+            self.access_log.record(scope["method"], scope["path"], status, seconds, request_id,
+                                   model, version)
 
 
 def _known_model(scope: Scope, model: str) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from starlette.requests import Request
+
 from service.errors import BadRequest
 
 VERSION_TEXT = re.compile(r"^[1-9][0-9]{0,17}$")
@@ -22,3 +24,11 @@ def version_or_label(version: str | None, label: str | None) -> tuple[int | None
     if version is not None and label is not None:
         raise BadRequest("give either a version or a label, not both")
     return parse_version(version), label
+
+
+def query_version_label(request: Request) -> tuple[str | None, str | None]:
+    """`?version=` and `?label=` from the query string (no parsing when there is none)."""
+    if not request.scope["query_string"]:
+        return None, None
+    query = request.query_params
+    return query.get("version"), query.get("label")

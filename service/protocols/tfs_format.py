@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from service.errors import BadRequest, NotFound
 from service.inference import Columns, Prediction
-from service.instances import columns_from_inputs, columns_from_instances
+from service.instances import columns_from_inputs, columns_from_instances, may_hold_booleans
 from service.loader import SIGNATURE_KEY, SignatureInfo
 from service.protocols.tfs_signatures import signature_defs
 from service.registry import ModelRecord, ModelRegistry
@@ -109,7 +109,7 @@ def predict_body(body: bytes) -> PredictBody:
     columnar = "inputs" in payload
     if not columnar and isinstance(payload["instances"], list) and not payload["instances"]:
         raise BadRequest("No values in 'instances' array: send at least one instance")
-    maybe_bool = b"true" in body or b"false" in body
+    maybe_bool = may_hold_booleans(body)
     return PredictBody(signature, columnar, payload["inputs" if columnar else "instances"],
                        maybe_bool)
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from service.errors import BadRequest
 from service.inference import Columns
-from service.instances import columns_from_arrays
+from service.instances import columns_from_arrays, may_hold_booleans
 from service.loader import SignatureInfo
 from service.protocols import v2_tensors as tensors
 from service.responses import parse_json
@@ -128,5 +128,5 @@ def infer_request(body: bytes, header_length: str | None) -> InferRequest:
     if request_id is not None and not isinstance(request_id, str):
         raise BadRequest('"id" must be a string')
     binary_default = bool(_parameters(payload, "request").get("binary_data_output", False))
-    arrays, column_shape = _inputs(payload, tail, b"true" in head or b"false" in head)
+    arrays, column_shape = _inputs(payload, tail, may_hold_booleans(head))
     return InferRequest(request_id, arrays, column_shape, _outputs(payload), binary_default)

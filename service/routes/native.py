@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from service.describe import model_view, models_view
 from service.errors import BadRequest
+from service.fastpath import mark_fast
 from service.inference import OFFLOAD_BYTES, Prediction
-from service.instances import columns_from_instances
+from service.instances import columns_from_instances, may_hold_booleans
 from service.responses import JSONBytes, parse_json
 from service.schemas import ERRORS, PredictRequest, PredictResponse, json_body
-from service.validation import version_or_label
+from service.validation import query_version_label, version_or_label
 
 router = APIRouter(tags=["native"])
 
@@ -35,19 +36,31 @@ def instances_of(body: bytes) -> list:
     return payload["instances"]
 
 
+PREDICT_PARAMETERS = [
+    {"name": "model", "in": "path", "required": True, "schema": {"type": "string"},
+     "description": "model name"},
+    {"name": "version", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "a version number"},
+    {"name": "label", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "a label such as stable"},
+]
+
+
 @router.post("/predict/{model}", response_model=PredictResponse, responses=ERRORS,
-             openapi_extra=json_body(PredictRequest), summary="Predict with a model")
-async def predict(request: Request, model: str,
-                  version: str | None = Query(None, description="a version number"),
-                  label: str | None = Query(None, description="a label such as stable")
-                  ) -> JSONBytes:
+             openapi_extra={**json_body(PredictRequest), "parameters": PREDICT_PARAMETERS},
+             summary="Predict with a model")
+@mark_fast
+async def predict(request: Request) -> JSONBytes:
+    # Parameters are read by hand (and documented above): FastAPI's per-request parameter
+    # solving costs more than the rest of this handler.
     core = request.app.state.core
+    model = request.path_params["model"]
     request.state.model = model
-    wanted_version, wanted_label = version_or_label(version, label)
+    wanted_version, wanted_label = version_or_label(*query_version_label(request))
     body = await request.body()
     large = len(body) > OFFLOAD_BYTES
     instances = await run_in_threadpool(instances_of, body) if large else instances_of(body)
-    maybe_bool = b"true" in body or b"false" in body
+    maybe_bool = may_hold_booleans(body)
     result = await core.inference.predict(
         model, wanted_version, wanted_label,
         lambda info: columns_from_instances(instances, info.input_names,

@@ -134,3 +134,27 @@ def test_every_form_gives_the_same_columns(rows: list[list[float]]) -> None:
             columns = columns_from_instances(form, names, 100, maybe_bool=maybe_bool)
             for index, name in enumerate(names):
                 np.testing.assert_array_equal(columns[name], expected[:, index])
+
+
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+HALF_ULP_ABOVE = 2.0**128 - 2.0**103  # the first float64 magnitude float32 rounds to infinity
+
+
+@pytest.mark.parametrize("value", [FLOAT32_MAX, -FLOAT32_MAX, np.nextafter(HALF_ULP_ABOVE, 0)])
+def test_values_that_round_into_float32_are_accepted(value: float) -> None:
+    for maybe_bool in (True, False):
+        columns = columns_from_instances([value], ONE, 10, maybe_bool=maybe_bool)
+        assert np.isfinite(columns["x"]).all()
+
+
+@pytest.mark.parametrize("value", [HALF_ULP_ABOVE, -HALF_ULP_ABOVE, 1e300])
+def test_values_that_overflow_float32_name_instance_and_input(value: float) -> None:
+    for maybe_bool in (True, False):
+        with pytest.raises(BadRequest, match=r"instance 1, input 'fibre'.*not a finite float32"):
+            columns_from_instances([[1, 2, 3], [4, value, 6]], THREE, 10, maybe_bool=maybe_bool)
+
+
+def test_large_integer_rows_take_the_numpy_path_exactly() -> None:
+    rows = np.arange(100_000).reshape(-1, 1).tolist()
+    columns = columns_from_instances(rows, ONE, 100_000, maybe_bool=False)
+    assert columns["x"].dtype == np.float32 and columns["x"][-1] == 99_999

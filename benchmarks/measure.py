@@ -1,0 +1,143 @@
+"""The measurements: cold start and RSS, load per target and concurrency, one large request."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import platform
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+
+from benchmarks.processes import Server, bare_tensorflow_import, free_port, pinning
+from benchmarks.wrk import run_wrk
+
+ONE = b'{"instances": [10]}'
+V2_ONE = b'{"inputs": [{"name": "x", "shape": [1], "datatype": "FP32", "data": [10]}]}'
+LARGE_ROWS = 100_000
+WRK_TIMEOUT_S = 5.0  # a request slower than this counts as an error (bounds the slow rows)
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    server: Server
+    path: str
+    body: bytes
+
+    @property
+    def port(self) -> int:
+        return self.server.port
+
+
+def machine() -> dict:
+    server, client = pinning()
+    return {"cpus": os.cpu_count(), "python": platform.python_version(),
+            "platform": platform.platform(), "pinned": bool(server),
+            "server_cpu": server[-1] if server else None,
+            "client_cpu": client[-1] if client else None}
+
+
+def start_service(repository: Path, workdir: Path, index: int) -> Server:
+    port = free_port()
+    env = {"MODEL_REPOSITORY": str(repository), "PORT": str(port), "HOST": "127.0.0.1"}
+    return Server("service", [sys.executable, "-m", "service"], env, port,
+                  workdir / f"service-{index}.log")
+
+
+def cold_start(repository: Path, workdir: Path, samples: int) -> tuple[dict, Server]:
+    """Alternates bare imports and service starts; the last service keeps running."""
+    bare_tensorflow_import()  # not counted: warms the page cache for both
+    imports, starts, rss = [], [], []
+    server: Server | None = None
+    for index in range(samples):
+        seconds, peak = bare_tensorflow_import()
+        imports.append(seconds)
+        rss.append(peak)
+        if server is not None:
+            server.stop()
+        server = start_service(repository, workdir, index)
+        starts.append(server.wait_ready())
+    assert server is not None
+    return {"bare_import_s": round(statistics.median(imports), 3),
+            "ours_ready_s": round(statistics.median(starts), 3),
+            "bare_import_peak_rss_mb": round(statistics.median(rss), 1),
+            "samples": samples}, server
+
+
+def post(port: int, path: str, body: bytes, timeout: float = 60.0) -> tuple[int, bytes, float]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    started = time.perf_counter()
+    conn.request("POST", path, body, {"Content-Type": "application/json"})
+    response = conn.getresponse()
+    data = response.read()
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return response.status, data, elapsed
+
+
+def targets(servers: dict[str, Server]) -> list[Target | str]:
+    """What is loaded, in order; an unavailable route is its name plus the reason."""
+    ours = servers["ours"]
+    candidates = [Target("ceiling", servers["ceiling"], "/predict/linear", ONE),
+                  Target("bare ASGI (reference)", servers["asgi"], "/predict/linear", ONE),
+                  Target("tutorial", servers["tutorial"], "/predict/linear", ONE),
+                  Target("ours /predict", ours, "/predict/linear", ONE),
+                  Target("ours v1", ours, "/v1/models/linear:predict", ONE),
+                  Target("ours v2", ours, "/v2/models/linear/infer", V2_ONE)]
+    found: list[Target | str] = []
+    for target in candidates:
+        status, body, _ = post(target.port, target.path, target.body)
+        if status == 200:
+            found.append(target)
+        elif target.name.startswith("ours v"):
+            found.append(f"{target.name}: route not available ({status} {body[:80]!r})")
+        else:
+            raise RuntimeError(f"{target.name} answered {status}: {body[:200]!r}")
+    return found
+
+
+def load(found: list[Target | str], levels: list[int], seconds: float) -> dict:
+    """Concurrency levels outermost, so each level's rows are measured close together."""
+    results: dict[str, dict] = {}
+    for item in found:
+        if isinstance(item, str):
+            name, reason = item.split(": ", 1)
+            results[name] = {"available": False, "reason": reason, "rows": []}
+        else:
+            results[item.name] = {"available": True, "path": item.path, "rows": []}
+    client = pinning()[1]
+    for level in levels:
+        for item in found:
+            if isinstance(item, str):
+                continue
+            print(f"  {item.name:14s} c={level:<4d}", end=" ", flush=True)
+            result = run_wrk(f"http://127.0.0.1:{item.port}{item.path}", item.body, level,
+                             seconds, WRK_TIMEOUT_S, client)
+            settled = item.server.wait_idle()  # its backlog must not share the next row's core
+            print(f"{result.requests_per_second:9.1f} req/s  p99 {result.p99_ms:8.2f} ms  "
+                  f"errors {result.errors}  (idle after {settled:.1f} s)", flush=True)
+            results[item.name]["rows"].append(result.to_json())
+    return results
+
+
+def large_request(ours: Server, ceiling: Server, samples: int) -> dict:
+    """Median latency of one request of LARGE_ROWS instances: ours predicts, ceiling echoes."""
+    values = [round(i * 0.001 - 50, 3) for i in range(LARGE_ROWS)]
+    body = orjson.dumps({"instances": values})
+    result = {"rows": LARGE_ROWS, "request_bytes": len(body)}
+    for name, server in (("ours", ours), ("ceiling", ceiling)):
+        latencies = []
+        for attempt in range(samples + 1):  # the first one warms up
+            status, answer, elapsed = post(server.port, "/predict/linear", body)
+            if status != 200 or len(orjson.loads(answer)["predictions"]) != LARGE_ROWS:
+                raise RuntimeError(f"{name}: large request answered {status}: {answer[:200]!r}")
+            if attempt:
+                latencies.append(elapsed)
+        result[f"{name}_ms"] = round(statistics.median(latencies) * 1000, 1)
+        result[f"{name}_response_bytes"] = len(answer)
+    return result

@@ -1,0 +1,121 @@
+"""The benchmark's table (Markdown, ready for the README), target checks, JSON and plot."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+HEADLINE = 32  # the concurrency the throughput targets are stated at
+
+
+def _row(results: dict, name: str, concurrency: int) -> dict | None:
+    for row in results["load"].get(name, {}).get("rows", []):
+        if row["concurrency"] == concurrency:
+            return row
+    return None
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 3) if a is not None and b else None
+
+
+def check_targets(results: dict) -> list[dict]:
+    def get(name: str, key: str) -> float | None:
+        row = _row(results, name, HEADLINE)
+        return row[key] if row else None
+
+    ours = "ours /predict"
+    large, start = results["large_request"], results["startup"]
+    checks = [
+        (f"{ours} req/s vs ceiling (c={HEADLINE})", _ratio(get(ours, "requests_per_second"),
+                                                     get("ceiling", "requests_per_second")),
+         ">=", 0.75),
+        (f"{ours} p99 vs ceiling (c={HEADLINE})", _ratio(get(ours, "p99_ms"),
+                                                   get("ceiling", "p99_ms")), "<=", 1.5),
+        (f"{ours} errors (c={HEADLINE})", get(ours, "errors"), "<=", 0),
+        (f"{ours} req/s vs tutorial (c={HEADLINE})", _ratio(get(ours, "requests_per_second"),
+                                                      get("tutorial", "requests_per_second")),
+         ">=", 200),
+        *[(f"{name} req/s vs {ours} (c={HEADLINE})",
+           _ratio(get(name, "requests_per_second"), get(ours, "requests_per_second")), ">=", 0.9)
+          for name in ("ours v1", "ours v2")],
+        ("100,000 instances latency vs ceiling echo",
+         _ratio(large["ours_ms"], large["ceiling_ms"]), "<=", 1.0),
+        ("cold start vs bare TensorFlow import",
+         _ratio(start["ours_ready_s"], start["bare_import_s"]), "<=", 1.5),
+        ("peak RSS vs bare TensorFlow import",
+         _ratio(start["ours_peak_rss_mb"], start["bare_import_peak_rss_mb"]), "<=", 1.25),
+    ]
+    out = []
+    for name, value, op, limit in checks:
+        met = None if value is None else (value >= limit if op == ">=" else value <= limit)
+        out.append({"target": name, "value": value, "limit": f"{op} {limit:g}", "met": met})
+    return out
+
+
+def render(results: dict) -> str:
+    lines = ["| server | concurrency | req/s | p50 ms | p99 ms | errors | req/s vs ceiling |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for concurrency in results["settings"]["concurrency"]:
+        ceiling = _row(results, "ceiling", concurrency)
+        for name, entry in results["load"].items():
+            row = _row(results, name, concurrency)
+            if not entry["available"]:
+                lines.append(f"| {name} | {concurrency} | {entry['reason']} | | | | |")
+                continue
+            if row is None:
+                continue
+            ratio = _ratio(row["requests_per_second"], ceiling and
+                           ceiling["requests_per_second"])
+            lines.append(f"| {name} | {concurrency} | {row['requests_per_second']:,.0f} | "
+                         f"{row['p50_ms']:.2f} | {row['p99_ms']:.2f} | {row['errors']} | "
+                         f"{ratio:.3f}x |")
+    large, start = results["large_request"], results["startup"]
+    lines += ["", "| measurement | ours | baseline | ratio |", "|---|---:|---:|---:|",
+              f"| one request of {large['rows']:,} instances (ms; baseline: ceiling echo) | "
+              f"{large['ours_ms']:,.1f} | {large['ceiling_ms']:,.1f} | "
+              f"{_ratio(large['ours_ms'], large['ceiling_ms'])}x |",
+              f"| cold start to /health/ready, 4 models (s; baseline: `import tensorflow`) | "
+              f"{start['ours_ready_s']:.2f} | {start['bare_import_s']:.2f} | "
+              f"{_ratio(start['ours_ready_s'], start['bare_import_s'])}x |",
+              f"| peak RSS (MB; baseline: `import tensorflow`) | {start['ours_peak_rss_mb']:.0f} | "
+              f"{start['bare_import_peak_rss_mb']:.0f} | "
+              f"{_ratio(start['ours_peak_rss_mb'], start['bare_import_peak_rss_mb'])}x |",
+              "", "| target | value | limit | met |", "|---|---:|---:|---|"]
+    for check in results.get("targets", []):
+        met = {True: "yes", False: "**no**", None: "n/a"}[check["met"]]
+        lines.append(f"| {check['target']} | {check['value']} | {check['limit']} | {met} |")
+    return "\n".join(lines)
+
+
+def write(results: dict, json_path: Path, png_path: Path) -> None:
+    json_path.write_text(json.dumps(results, indent=2) + "\n")
+    plot(results, png_path)
+
+
+def plot(results: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for name, entry in results["load"].items():
+        rows = entry["rows"]
+        if not rows:
+            continue
+        levels = [r["concurrency"] for r in rows]
+        left.plot(levels, [r["requests_per_second"] for r in rows], marker="o", label=name)
+        right.plot(levels, [r["p99_ms"] for r in rows], marker="o", label=name)
+    for axis, label in ((left, "requests/s"), (right, "p99 latency (ms)")):
+        axis.set_xscale("log", base=2)
+        axis.set_yscale("log")
+        axis.set_xlabel("concurrent connections")
+        axis.set_ylabel(label)
+        axis.grid(True, which="both", alpha=0.3)
+    left.set_title("Throughput")
+    right.set_title("Tail latency")
+    left.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -1,0 +1,71 @@
+"""Load generation with wrk: a Lua script POSTs one JSON body and reports a JSON summary."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+# wrk counts responses with a status of 400 or more as errors ("status"); the service never
+# answers 1xx or 3xx here, so these are exactly the non-2xx answers.
+LUA = """
+wrk.method = "POST"
+wrk.body = %(body)s
+wrk.headers["Content-Type"] = "application/json"
+
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRK_JSON {"requests": %%d, "duration_us": %%d, "non_2xx": %%d, "socket_errors": %%d, ' ..
+    '"timeouts": %%d, "p50_us": %%d, "p99_us": %%d, "max_us": %%d}\\n',
+    summary.requests, summary.duration, e.status, e.connect + e.read + e.write, e.timeout,
+    latency:percentile(50), latency:percentile(99), latency.max))
+end
+"""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    concurrency: int
+    requests: int
+    seconds: float
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int  # non-2xx answers, socket errors and timeouts
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def wrk_path() -> str:
+    path = shutil.which("wrk")
+    if path is None:
+        raise SystemExit("wrk is not installed: `apt-get install -y wrk` (make bench does it)")
+    return path
+
+
+def run_wrk(url: str, body: bytes, concurrency: int, seconds: float, timeout_s: float,
+            prefix: list[str]) -> LoadResult:
+    """One wrk run with `concurrency` connections on one thread; `prefix` pins it (taskset)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "post.lua"
+        script.write_text(LUA % {"body": json.dumps(body.decode())})
+        command = [*prefix, wrk_path(), "-t1", f"-c{concurrency}", f"-d{seconds:g}s",
+                   f"--timeout={timeout_s:g}s", "-s", str(script), url]
+        done = subprocess.run(command, capture_output=True, text=True,
+                              timeout=seconds + timeout_s + 30)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("WRK_JSON ")]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stdout}\n{done.stderr}")
+    data = json.loads(lines[-1].removeprefix("WRK_JSON "))
+    elapsed = data["duration_us"] / 1e6
+    completed = data["requests"]
+    return LoadResult(
+        concurrency=concurrency, requests=completed, seconds=round(elapsed, 3),
+        requests_per_second=round(completed / elapsed, 1) if elapsed else 0.0,
+        p50_ms=round(data["p50_us"] / 1000, 3), p99_ms=round(data["p99_us"] / 1000, 3),
+        errors=data["non_2xx"] + data["socket_errors"] + data["timeouts"])
