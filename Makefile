@@ -6,7 +6,7 @@ REPOSITORY ?= models
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install train serve test lint bench bench-smoke bench-train lock clean
+.PHONY: install train serve test lint bench bench-smoke bench-train bench-soak lock clean
 
 install: $(VENV)/.installed
 
@@ -37,6 +37,10 @@ bench-train: install
 # Debian's package when missing. bench-smoke: 2 s rows at concurrency 1 and 32, to prove it runs.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 WRK := command -v wrk >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y wrk)
+
+bench-soak: install
+	@$(WRK)
+	$(PY) -m benchmarks.soak
 
 bench: install
 	@$(WRK)

@@ -20,12 +20,14 @@ from service.errors import ServiceError
 from service.fastpath import FastPathMiddleware, post_routes
 from service.heap import keep_heap
 from service.inference import InferenceCore
+from service.limits import ConcurrencyLimitMiddleware, RequestDeadlineMiddleware
 from service.metrics import Metrics
 from service.middleware import BodyLimitMiddleware, ObservabilityMiddleware
 from service.registry import ModelRegistry
 from service.repository import ModelRepository, VersionEntry
 from service.responses import JSONBytes
 from service.routes import health, kserve, native, tfserving
+from service.security import ApiKeyMiddleware, JSONCORSMiddleware
 from service.servable import Servable
 from service.settings import Settings
 
@@ -74,8 +76,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await poller
         await heap_keeper
         await core.registry.close()
-        inference_pool.shutdown(wait=True)
-        load_pool.shutdown(wait=True)
+        # Every request has ended or been cancelled: a TensorFlow call still running (grace
+        # period exceeded) is not waited for; the CLI exits without joining its thread.
+        inference_pool.shutdown(wait=False, cancel_futures=True)
+        load_pool.shutdown(wait=False, cancel_futures=True)
         if app.state.access_log is not None:
             app.state.access_log.flush()
         logger.info("stopped")
@@ -83,7 +87,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def _install_error_handlers(app: FastAPI) -> None:
     async def domain(request: Request, exc: ServiceError) -> JSONBytes:
-        return JSONBytes({"error": exc.message}, status_code=exc.status_code)
+        return JSONBytes({"error": exc.message}, status_code=exc.status_code,
+                         headers=exc.headers or None)
 
     async def http(request: Request, exc: StarletteHTTPException) -> JSONBytes:
         message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
@@ -133,9 +138,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in routers:
         app.include_router(router)
     mount_docs(app)
-    # innermost, so that every other middleware still applies to the inference routes
+    _install_middleware(app, settings, routers)
+    return app
+
+
+def _install_middleware(app: FastAPI, settings: Settings, routers: tuple) -> None:
+    """Outermost last: observability, CORS, API key, concurrency, deadline, body limit, and
+    innermost the fast path, so every other middleware still applies to inference routes."""
     app.add_middleware(FastPathMiddleware, routes=post_routes(routers))
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(RequestDeadlineMiddleware, timeout_seconds=settings.request_timeout_seconds)
+    app.add_middleware(ConcurrencyLimitMiddleware, max_concurrency=settings.max_concurrency,
+                       metrics=app.state.metrics)
+    if settings.api_key is not None:
+        app.add_middleware(ApiKeyMiddleware, api_key=settings.api_key.get_secret_value(),
+                           scope=settings.api_key_scope)
+    if settings.cors_origins:
+        app.add_middleware(JSONCORSMiddleware, allow_origins=settings.cors_origins,
+                           allow_methods=["GET", "POST"], max_age=600,
+                           allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+                           expose_headers=["X-Request-ID"])
     app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics,
                        access_log=app.state.access_log)
-    return app

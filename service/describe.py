@@ -51,7 +51,8 @@ def model_view(record: ModelRecord, detailed: bool) -> dict:
 def models_view(registry: ModelRegistry) -> dict:
     return {"models": [model_view(r, detailed=False) for _, r in sorted(registry.models.items())],
             "repository": str(registry.repository.root),
-            "repository_error": registry.repository_error}
+            "repository_error": registry.repository_error,
+            "repository_problems": registry.repository.problems}
 
 
 def version_counts(registry: ModelRegistry) -> dict[tuple[str, str], int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 class ServiceError(Exception):
     status_code = 500
+    headers: dict[str, str] = {}  # sent with the error response
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -17,6 +18,7 @@ class BadRequest(ServiceError):
 
 class Unauthorized(ServiceError):
     status_code = 401
+    headers = {"WWW-Authenticate": 'Bearer realm="models"'}
 
 
 class NotFound(ServiceError):
@@ -25,6 +27,7 @@ class NotFound(ServiceError):
 
 class PayloadTooLarge(ServiceError):
     status_code = 413
+    headers = {"Connection": "close"}  # do not read the rest of an oversized body
 
 
 class NotReady(ServiceError):
@@ -33,6 +36,7 @@ class NotReady(ServiceError):
 
 class Overloaded(ServiceError):
     status_code = 503
+    headers = {"Retry-After": "1"}
 
 
 class RequestTimeout(ServiceError):

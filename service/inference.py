@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -13,6 +14,10 @@ from service.registry import ModelRegistry
 
 Columns = dict[str, np.ndarray]
 Parser = Callable[[SignatureInfo], Columns]
+# Bodies larger than this are parsed in a worker thread: turning a 16 MB body of row objects
+# into columns takes seconds of pure Python, during which the event loop (health probes, every
+# other request) would otherwise stall.
+OFFLOAD_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -39,13 +44,18 @@ class InferenceCore:
         self.timeout = timeout_seconds
 
     async def predict(self, model: str, version: int | None, label: str | None,
-                      parse: Parser) -> Prediction:
-        """`parse` turns the request body into columns once the version's signature is known."""
+                      parse: Parser, offload: bool = False) -> Prediction:
+        """`parse` turns the request body into columns once the version's signature is known;
+        `offload` (for bodies over OFFLOAD_BYTES) runs it in a worker thread."""
         servable = self.registry.resolve(model, version, label)
         servable.acquire()  # held until answered, so the version is not unloaded under us
         try:
             assert servable.info is not None
-            columns = parse(servable.info)
+            if offload:
+                loop = asyncio.get_running_loop()
+                columns = await loop.run_in_executor(None, parse, servable.info)
+            else:
+                columns = parse(servable.info)
             rows = int(next(iter(columns.values())).shape[0])
             try:
                 outputs = await servable.predict(columns, rows, self.timeout)

@@ -29,6 +29,9 @@ class Metrics:
         self.batch_rows = Histogram(
             "serving_batch_rows", "rows per signature call (after micro-batching)",
             ["model", "version"], buckets=BATCH_BUCKETS, registry=self.registry)
+        self.in_flight = Gauge(
+            "serving_requests_in_flight",
+            "HTTP requests being served (health and /metrics excluded)", registry=self.registry)
         self.versions = Gauge(
             "serving_model_versions", "model versions by state", ["model", "state"],
             registry=self.registry)

@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from service.accesslog import AccessLog
 from service.errors import PayloadTooLarge
 from service.metrics import Metrics
-from service.responses import error_body
+from service.responses import send_error
 
 REQUEST_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
 
@@ -76,7 +76,8 @@ def _known_model(scope: Scope, model: str) -> bool:
 
 class BodyLimitMiddleware:
     """413 for a declared Content-Length over the limit, before reading a byte of it; a body
-    without one (chunked) is counted as it streams and cut off at the limit."""
+    without one (chunked) is counted as it streams and cut off at the limit. Compressed bodies
+    are refused (415) unread: decompressing them would let a small upload become a huge body."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -86,7 +87,14 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = _header(scope, b"content-length")
+        headers = dict(scope["headers"])
+        encoding = headers.get(b"content-encoding", b"identity").strip().lower()
+        if encoding not in (b"identity", b""):
+            await send_error(send, 415, f"Content-Encoding {encoding.decode('latin-1')[:40]!r} is "
+                             "not supported: send the request body uncompressed",
+                             ((b"connection", b"close"),))
+            return
+        declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             await self._reject(send, declared)
             return
@@ -110,9 +118,4 @@ class BodyLimitMiddleware:
     async def _reject(self, send: Send, declared: bytes) -> None:
         valid = declared.isdigit()
         message = self._message() if valid else "invalid Content-Length header"
-        body = error_body(message)
-        await send({"type": "http.response.start", "status": 413 if valid else 400,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode()),
-                                (b"connection", b"close")]})
-        await send({"type": "http.response.body", "body": body})
+        await send_error(send, 413 if valid else 400, message, ((b"connection", b"close"),))

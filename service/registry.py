@@ -18,7 +18,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from service.errors import NotFound, NotReady
-from service.repository import ModelEntry, ModelRepository, RepositoryUnavailable, VersionEntry
+from service.repository import (
+    Listing,
+    ModelEntry,
+    ModelRepository,
+    RepositoryUnavailable,
+    VersionEntry,
+)
 from service.servable import Servable, State
 
 logger = logging.getLogger("service.registry")
@@ -32,6 +38,7 @@ class ModelRecord:
     labels: dict[str, int] = field(default_factory=dict)
     on_disk: dict[int, VersionEntry] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    rewrite_failures: dict[int, tuple[Listing, str | None]] = field(default_factory=dict)
 
     def available(self) -> list[Servable]:
         return sorted((s for s in self.versions.values() if s.state is State.AVAILABLE),
@@ -144,6 +151,7 @@ class ModelRegistry:
         record.problems = list(entry.problems) + [
             f"version {v}: {e.problem}" for v, e in sorted(entry.versions.items()) if e.problem]
         self._forget_changed_failures(record)
+        await self._reload_rewritten(record)
         await self._load_latest(record)
         for version in sorted(set(record.labels.values())):
             target = record.on_disk.get(version)
@@ -172,16 +180,42 @@ class ModelRegistry:
                     continue
             return
 
+    async def _reload_rewritten(self, record: ModelRecord) -> None:
+        """A served version whose files changed (same number, new content: a restored backup, a
+        publisher reusing a number) is loaded again and swapped in once warm. If the new files
+        fail, the old ones keep serving and the failure is reported."""
+        for version, servable in list(record.versions.items()):
+            entry = record.on_disk.get(version)
+            if servable.state is not State.AVAILABLE or entry is None or not entry.complete \
+                    or entry.listing == servable.listing:
+                continue
+            failed = record.rewrite_failures.get(version)
+            if failed is None or failed[0] != entry.listing:
+                fresh = self._make_servable(record.name, entry)
+                await self._run_load(fresh)
+                if fresh.state is State.AVAILABLE:
+                    record.versions[version] = fresh
+                    record.rewrite_failures.pop(version, None)
+                    self._unload(record, servable, "rewritten on disk")
+                    continue
+                failed = record.rewrite_failures[version] = (entry.listing, fresh.error)
+            record.problems.append(f"version {version} was rewritten on disk and the new files "
+                                   f"failed to load ({failed[1]}); still serving the old ones")
+
     async def _load(self, record: ModelRecord, entry: VersionEntry) -> None:
         servable = self._make_servable(record.name, entry)
         record.versions[entry.number] = servable
-        logger.info("loading %s version %d", record.name, entry.number)
+        await self._run_load(servable)
+
+    async def _run_load(self, servable: Servable) -> None:
+        logger.info("loading %s version %d", servable.model, servable.version)
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._load_executor, servable.load)
         if servable.state is State.FAILED:
-            logger.error("%s version %d FAILED: %s", record.name, entry.number, servable.error)
+            logger.error("%s version %d FAILED: %s", servable.model, servable.version,
+                         servable.error)
         else:
-            logger.info("%s version %d AVAILABLE", record.name, entry.number)
+            logger.info("%s version %d AVAILABLE", servable.model, servable.version)
 
     def _retire(self, record: ModelRecord) -> None:
         default = record.default()

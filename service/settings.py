@@ -20,14 +20,16 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=0, le=65535, description="port to bind (0: any free port)")
     poll_interval_seconds: float = Field(2.0, gt=0, description="repository polling period")
     version_settle_seconds: float = Field(
-        2.0, ge=0, description="a version whose files all are older than this loads at once; "
-                               "younger ones must look the same on two consecutive polls")
+        2.0, ge=0, description="a complete version loads once nothing in it changed for this "
+                               "long (file change times, or the same listing across polls)")
     max_batch_size: int = Field(64, ge=1, description="rows per coalesced signature call")
     max_batch_wait_ms: float = Field(0.5, ge=0, description="longest a request waits for company")
     max_request_bytes: int = Field(16 * 1024 * 1024, ge=1024, description="request body limit")
     max_instances: int = Field(1_000_000, ge=1, description="rows per request")
-    max_concurrency: int = Field(512, ge=1, description="requests in flight before 503")
-    request_timeout_seconds: float = Field(30.0, gt=0, description="per-request time limit")
+    max_concurrency: int = Field(512, ge=1, description="requests in flight before 503 "
+                                 "(health and /metrics exempt)")
+    request_timeout_seconds: float = Field(30.0, gt=0, description="per-request time limit, body "
+                                           "upload included (408 or 504)")
     shutdown_grace_seconds: float = Field(10.0, ge=0, description="drain time on SIGTERM")
     inference_threads: int = Field(2, ge=1, description="threads running TensorFlow calls")
     log_level: Literal["debug", "info", "warning", "error"] = "info"
@@ -37,6 +39,13 @@ class Settings(BaseSettings):
     api_key_scope: Literal["admin", "all"] = Field("admin", description="routes the key guards")
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="allowed CORS origins, comma-separated; empty: off")
+
+    @field_validator("api_key")
+    @classmethod
+    def _no_empty_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().strip():
+            raise ValueError("API_KEY is set but empty: unset it to turn authentication off")
+        return value
 
     @field_validator("cors_origins", mode="before")
     @classmethod

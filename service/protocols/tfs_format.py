@@ -2,7 +2,9 @@
 
 - status: `{"model_version_status": [{"version": "1", "state": "AVAILABLE",
   "status": {"error_code": "OK", "error_message": ""}}]}`, newest version first; a version that
-  failed to load is `END` with `UNKNOWN` and the reason, as TensorFlow Serving reports it.
+  failed to load is `END` with `UNKNOWN` and the reason, as TensorFlow Serving reports it; a
+  version on disk that is not loadable is `START` (incomplete, still being written) or `END`
+  (refused, e.g. a symlink out of the repository) with `FAILED_PRECONDITION` and the reason.
 - metadata: `{"model_spec": {...}, "metadata": {"signature_def": {"signature_def": {...}}}}`.
 - predict: `instances` (row format) answers `predictions`; `inputs` (columnar) answers `outputs`.
   One output: its bare list; several: a list of objects (row) or an object of lists (columnar).
@@ -45,16 +47,24 @@ def model_status(registry: ModelRegistry, name: str, version: int | None,
     record = registry.record(name)
     if label is not None:
         version = _labelled_version(record, label)
+    statuses = {v: version_status(s) for v, s in record.versions.items()}
+    statuses.update({v: pending_status(v, e.problem) for v, e in record.on_disk.items()
+                     if e.problem and v not in record.versions})
     if version is None:
-        servables = [record.versions[v] for v in sorted(record.versions, reverse=True)]
-        if not servables:
+        if not statuses:
             raise NotFound(f"Could not find any versions of model {name}")
-    else:
-        if version not in record.versions:
-            raise NotFound(f"Could not find version {version} of model {name} (versions: "
-                           f"{', '.join(map(str, sorted(record.versions))) or 'none'})")
-        servables = [record.versions[version]]
-    return {"model_version_status": [version_status(s) for s in servables]}
+        return {"model_version_status": [statuses[v] for v in sorted(statuses, reverse=True)]}
+    if version not in statuses:
+        raise NotFound(f"Could not find version {version} of model {name} (versions: "
+                       f"{', '.join(map(str, sorted(statuses))) or 'none'})")
+    return {"model_version_status": [statuses[version]]}
+
+
+def pending_status(version: int, problem: str) -> dict:
+    """A version on disk that is not loaded, with why: START while its files may still become
+    loadable (incomplete, being written), END when it is refused."""
+    return {"version": str(version), "state": "END" if problem.startswith("refused") else "START",
+            "status": {"error_code": "FAILED_PRECONDITION", "error_message": problem}}
 
 
 async def model_metadata(registry: ModelRegistry, name: str, version: int | None,

@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from service import __version__
 from service.errors import NotReady
+from service.inference import OFFLOAD_BYTES
 from service.protocols import schemas, v2_format, v2_request
 from service.responses import JSONBytes
 from service.routes.addressing import Address, add_routes
@@ -64,10 +66,13 @@ async def infer(request: Request, address: Address) -> Response:
     absent); requested `outputs` honoured; binary tensor data in and out."""
     core = request.app.state.core
     request.state.model = address.name
-    infer_request = v2_request.infer_request(
-        await request.body(), request.headers.get(v2_request.HEADER_LENGTH))
+    raw, declared = await request.body(), request.headers.get(v2_request.HEADER_LENGTH)
+    large = len(raw) > OFFLOAD_BYTES
+    infer_request = await run_in_threadpool(v2_request.infer_request, raw, declared) \
+        if large else v2_request.infer_request(raw, declared)
     result = await core.inference.predict(address.name, address.version, None,
-                                          infer_request.parser(core.settings.max_instances))
+                                          infer_request.parser(core.settings.max_instances),
+                                          offload=large)
     request.state.model, request.state.version = result.model, result.version
     body, header_length = v2_format.infer_answer(result, infer_request,
                                                  request.state.request_id)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 
 from service.describe import model_view, models_view
 from service.errors import BadRequest
 from service.fastpath import mark_fast
-from service.inference import Prediction
+from service.inference import OFFLOAD_BYTES, Prediction
 from service.instances import columns_from_instances, may_hold_booleans
 from service.responses import JSONBytes, parse_json
 from service.schemas import ERRORS, PredictRequest, PredictResponse, json_body
@@ -57,12 +58,14 @@ async def predict(request: Request) -> JSONBytes:
     request.state.model = model
     wanted_version, wanted_label = version_or_label(*query_version_label(request))
     body = await request.body()
-    instances = instances_of(body)
+    large = len(body) > OFFLOAD_BYTES
+    instances = await run_in_threadpool(instances_of, body) if large else instances_of(body)
     maybe_bool = may_hold_booleans(body)
     result = await core.inference.predict(
         model, wanted_version, wanted_label,
         lambda info: columns_from_instances(instances, info.input_names,
-                                            core.settings.max_instances, maybe_bool))
+                                            core.settings.max_instances, maybe_bool),
+        offload=large)
     request.state.model, request.state.version = result.model, result.version
     return JSONBytes({"model": result.model, "version": result.version,
                       "predictions": predictions(result)})

@@ -4,8 +4,10 @@ POST /v1/models/{name}[/versions/{v}|/labels/{l}]:predict (and :classify/:regres
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 
 from service.errors import BadRequest
+from service.inference import OFFLOAD_BYTES
 from service.protocols import schemas, tfs_format
 from service.responses import JSONBytes
 from service.routes.addressing import Address, add_routes
@@ -33,9 +35,13 @@ async def predict(request: Request, address: Address) -> JSONBytes:
     """`instances` (row format) answers `predictions`; `inputs` (columnar) answers `outputs`."""
     core = request.app.state.core
     request.state.model = address.name
-    body = tfs_format.predict_body(await request.body())
+    raw = await request.body()
+    large = len(raw) > OFFLOAD_BYTES
+    body = await run_in_threadpool(tfs_format.predict_body, raw) if large else \
+        tfs_format.predict_body(raw)
     result = await core.inference.predict(address.name, address.version, address.label,
-                                          body.parser(core.settings.max_instances))
+                                          body.parser(core.settings.max_instances),
+                                          offload=large)
     request.state.model, request.state.version = result.model, result.version
     return JSONBytes(tfs_format.predict_answer(result, body.columnar))
 

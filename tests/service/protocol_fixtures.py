@@ -65,6 +65,7 @@ def broken_linear_repository(trained: Path, target: Path) -> Path:
     (broken / "variables").mkdir(parents=True)
     (broken / "saved_model.pb").write_bytes(b"not a SavedModel")
     (broken / "variables" / "variables.index").write_bytes(b"")
+    (broken / "variables" / "variables.data-00000-of-00001").write_bytes(b"")
     return target
 
 

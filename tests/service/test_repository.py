@@ -19,6 +19,7 @@ def make_version(model_dir: Path, name: str, complete: bool = True) -> Path:
     (version / "saved_model.pb").write_bytes(b"pb")
     if complete:
         (version / "variables" / "variables.index").write_bytes(b"index")
+        (version / "variables" / "variables.data-00000-of-00001").write_bytes(b"data")
     return version
 
 
@@ -66,23 +67,27 @@ def test_scan_marks_version_without_required_files_incomplete(tmp_path: Path) ->
 
 
 def test_scan_loads_settled_version_at_once(tmp_path: Path) -> None:
-    age(make_version(tmp_path / "linear", "1"), 10)
-    version = ModelRepository(tmp_path, settle_seconds=2).scan()["linear"].versions[1]
+    make_version(tmp_path / "linear", "1")
+    time.sleep(0.3)  # older than the settle time (by mtime and ctime)
+    version = ModelRepository(tmp_path, settle_seconds=0.2).scan()["linear"].versions[1]
     assert version.complete and version.problem is None
-    assert {row[0] for row in version.listing} == {"saved_model.pb",
-                                                   "variables/variables.index"}
+    assert {row[0] for row in version.listing} == {
+        "saved_model.pb", "variables/variables.index", "variables/variables.data-00000-of-00001"}
 
 
-def test_scan_waits_for_young_version_to_look_the_same_twice(tmp_path: Path) -> None:
+def test_scan_waits_for_young_version_to_stay_unchanged(tmp_path: Path) -> None:
     version_dir = make_version(tmp_path / "linear", "1")
-    repository = ModelRepository(tmp_path, settle_seconds=60)
+    age(version_dir, 10)  # old mtimes, as `cp -p` leaves them: the ctime still says "now"
+    repository = ModelRepository(tmp_path, settle_seconds=0.5)
     first = repository.scan()["linear"].versions[1]
     (version_dir / "variables" / "variables.data-00000-of-00001").write_bytes(b"more")
     second = repository.scan()["linear"].versions[1]
     third = repository.scan()["linear"].versions[1]
-    assert (first.complete, first.problem) == (False, "still being written")
-    assert (second.complete, second.problem) == (False, "still being written")
-    assert third.complete
+    time.sleep(0.6)
+    fourth = repository.scan()["linear"].versions[1]
+    for early in (first, second, third):
+        assert not early.complete and early.problem.startswith("still being written")
+    assert fourth.complete
 
 
 def test_scan_refuses_version_symlinked_outside_repository(tmp_path: Path) -> None:

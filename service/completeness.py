@@ -1,0 +1,80 @@
+"""When is a version directory complete? The rule that keeps half-copied versions out.
+
+A tool copying files one by one (`cp -r`, `rsync`, an object-store sync) must never be caught
+half-way. A version is *complete* when both hold:
+
+1. Its files are all there: `saved_model.pb`, `variables/variables.index` and every variables
+   data shard the shard names announce (`variables.data-K-of-N` for each K < N, at least one).
+2. It is quiet: nothing in it changed for `settle_seconds` (VERSION_SETTLE_SECONDS). Either
+   every file's last change (the later of mtime and ctime, so a copier that preserves mtimes is
+   still seen) is at least that old, or the scanner has seen the identical listing (names,
+   sizes, mtimes) on consecutive scans spanning at least that long by its own clock (so a
+   file clock running ahead cannot keep a version out forever).
+
+A copier that stalls longer than `settle_seconds` between files can still be caught; the load
+then fails, the version is FAILED, and it is retried as soon as its files change. Publishing
+atomically (write elsewhere, then rename to the version number) never needs the wait.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+REQUIRED_FILES = ("saved_model.pb", "variables/variables.index")
+SHARD = re.compile(r"^variables/variables\.data-(\d{5})-of-(\d{5})$")
+
+Listing = tuple[tuple[str, int, int], ...]  # (relative path, size, mtime_ns)
+
+
+def listing_of(version_dir: Path) -> tuple[Listing, int]:
+    """The version's files (symlinked directories are not followed) and the newest change time
+    (ns) among them. Raises OSError."""
+    rows, newest = [], 0
+    for path in sorted(version_dir.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            rows.append((str(path.relative_to(version_dir)), stat.st_size, stat.st_mtime_ns))
+            newest = max(newest, stat.st_mtime_ns, stat.st_ctime_ns)
+    return tuple(rows), newest
+
+
+def missing_files(names: set[str]) -> list[str]:
+    """Required files absent from a version's file names (relative paths): the two fixed ones
+    first, then (once they are there) the variables data shards."""
+    missing = [name for name in REQUIRED_FILES if name not in names]
+    if missing:
+        return missing
+    totals = {int(m.group(2)) for m in map(SHARD.match, names) if m}
+    if not totals:
+        missing.append("variables/variables.data-*")
+    for total in sorted(totals):
+        missing += [shard for k in range(total)
+                    if (shard := f"variables/variables.data-{k:05d}-of-{total:05d}") not in names]
+    return missing
+
+
+class QuietTracker:
+    """Remembers each version's listing and since when it has looked that way."""
+
+    def __init__(self, settle_seconds: float) -> None:
+        self.settle_seconds = settle_seconds
+        self._previous: dict[Path, tuple[Listing, float]] = {}
+        self._current: dict[Path, tuple[Listing, float]] = {}
+
+    def quiet(self, version_dir: Path, listing: Listing, newest_change_ns: int) -> bool:
+        now = time.monotonic()
+        previous = self._previous.get(version_dir)
+        same = previous is not None and previous[0] == listing
+        first_seen = previous[1] if same else now
+        self._current[version_dir] = (listing, first_seen)
+        settled = time.time() - newest_change_ns / 1e9 >= self.settle_seconds
+        return settled or (same and now - first_seen >= self.settle_seconds)
+
+    def end_scan(self) -> None:
+        """Forgets versions not seen in the scan that just ended."""
+        self._previous, self._current = self._current, {}
+
+    def abort_scan(self) -> None:
+        self._current = {}
