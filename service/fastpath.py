@@ -26,6 +26,15 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 FastHandler = Callable[[Request], Awaitable[Response]]
 
 
+def header_value(request: Request, name: bytes) -> str | None:
+    """One request header (`name` in lower case, as ASGI servers give them) without building
+    Starlette's Headers mapping."""
+    for key, value in request.scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
 def mark_fast(endpoint: Callable, handler: FastHandler | None = None) -> Callable:
     """Marks a POST endpoint as answerable by `handler(request)` with the path parameters
     already converted (the endpoint itself when it takes only the request)."""
@@ -37,6 +46,11 @@ def mark_fast(endpoint: Callable, handler: FastHandler | None = None) -> Callabl
 class _Candidate:
     route: Route
     handler: FastHandler | None  # None: FastAPI answers the paths this route matches
+
+    @property
+    def prefix(self) -> str:
+        """The template's literal start: a path without it cannot match."""
+        return self.route.path.split("{", 1)[0]
 
 
 def post_routes(routers: Iterable[APIRouter]) -> list[_Candidate]:
@@ -50,14 +64,28 @@ def post_routes(routers: Iterable[APIRouter]) -> list[_Candidate]:
 class FastPathMiddleware:
     def __init__(self, app: ASGIApp, routes: list[_Candidate]) -> None:
         self.app = app
-        self.routes = routes
+        # Routes whose templates start with different literal segments never match the same
+        # path, so each first segment keeps its own list (in order); a template starting with
+        # a parameter could match anything, and then every path scans every route.
+        self._any = [(c.prefix, c) for c in routes]
+        self._by_segment: dict[str, list] | None = {}
+        for prefix, candidate in self._any:
+            segment = _first_segment(prefix)
+            if segment is None:
+                self._by_segment = None
+                break
+            self._by_segment.setdefault(segment, []).append((prefix, candidate))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST" or scope.get("root_path"):
             await self.app(scope, receive, send)
             return
         path = scope["path"]
-        for candidate in self.routes:
+        routes = self._any if self._by_segment is None else \
+            self._by_segment.get(_first_segment(path) or "", ())
+        for prefix, candidate in routes:
+            if not path.startswith(prefix):
+                continue
             found = candidate.route.path_regex.match(path)
             if found is None:
                 continue
@@ -80,6 +108,12 @@ class FastPathMiddleware:
             if response is None:
                 raise  # no handler of its own: the app's outermost layer renders it
         await response(scope, receive, send)
+
+
+def _first_segment(path: str) -> str | None:
+    """"predict" for "/predict/x"; None when the first segment is not all there."""
+    segment, slash, _ = path[1:].partition("/")
+    return segment if slash and segment else None
 
 
 async def _handled(request: Request, exc: Exception) -> Response | None:

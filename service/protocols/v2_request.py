@@ -17,8 +17,10 @@ from service.responses import parse_json
 
 EXTENSIONS = ["binary_tensor_data"]
 HEADER_LENGTH = "inference-header-content-length"
+HEADER_BYTES = HEADER_LENGTH.encode("latin-1")
 REQUEST_FIELDS = ("id", "parameters", "inputs", "outputs")
 UNSUPPORTED_PARAMETERS = ("shared_memory_region", "classification")
+NO_PARAMETERS: dict = {}  # never modified
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,9 @@ def _split_body(body: bytes, header_length: str | None) -> tuple[bytes, bytes]:
 
 
 def _parameters(holder: dict, where: str) -> dict:
-    parameters = holder.get("parameters", {})
+    parameters = holder.get("parameters", NO_PARAMETERS)
+    if parameters is NO_PARAMETERS:
+        return parameters
     if not isinstance(parameters, dict):
         raise BadRequest(f"{where}: parameters must be an object")
     for name in UNSUPPORTED_PARAMETERS:

@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from service import __version__
 from service.errors import NotReady
+from service.fastpath import header_value
 from service.inference import OFFLOAD_BYTES
 from service.protocols import schemas, v2_format, v2_request
 from service.responses import JSONBytes
@@ -66,7 +67,7 @@ async def infer(request: Request, address: Address) -> Response:
     absent); requested `outputs` honoured; binary tensor data in and out."""
     core = request.app.state.core
     request.state.model = address.name
-    raw, declared = await request.body(), request.headers.get(v2_request.HEADER_LENGTH)
+    raw, declared = await request.body(), header_value(request, v2_request.HEADER_BYTES)
     large = len(raw) > OFFLOAD_BYTES
     infer_request = await run_in_threadpool(v2_request.infer_request, raw, declared) \
         if large else v2_request.infer_request(raw, declared)
