@@ -100,14 +100,44 @@ class FastPathMiddleware:
 
     async def _answer(self, handler: FastHandler, scope: Scope, receive: Receive,
                       send: Send) -> None:
-        request = Request(scope, receive, send)
+        request = _ReadRequest(scope, receive, send)
         try:
+            request.read = await _read_body(receive)
+            if request.read is None:
+                return  # the client went away before sending its body: nobody to answer
             response = await handler(request)
         except Exception as exc:
             response = await _handled(request, exc)
             if response is None:
                 raise  # no handler of its own: the app's outermost layer renders it
         await response(scope, receive, send)
+
+
+class _ReadRequest(Request):
+    """A Request whose body the fast path has already read (without Starlette's stream
+    generator); an exception while reading is handled like one from the handler."""
+
+    read: bytes | None = None
+
+    async def body(self) -> bytes:
+        assert self.read is not None
+        return self.read
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    message = await receive()
+    if message["type"] != "http.request":
+        return None
+    body = message.get("body", b"")
+    if not message.get("more_body", False):
+        return body
+    chunks = [body]
+    while message.get("more_body", False):
+        message = await receive()
+        if message["type"] != "http.request":
+            return None
+        chunks.append(message.get("body", b""))
+    return b"".join(chunks)
 
 
 def _first_segment(path: str) -> str | None:

@@ -160,6 +160,10 @@ def columns_from_arrays(arrays: dict[str, np.ndarray], inputs: Sequence[str],
                        max_rows: int) -> Columns:
     """Already decoded 1-D numeric arrays keyed by input name (e.g. Open Inference Protocol
     tensors) -> columns, with the same name, length, count and finiteness checks."""
+    if len(inputs) == 1 and len(arrays) == 1 and inputs[0] in arrays:  # the common case
+        values = arrays[inputs[0]]
+        check_count(len(values), max_rows)
+        return _finite(values, inputs)
     _check_names(arrays, inputs)
     lengths = {len(arrays[name]) for name in inputs}
     if len(lengths) != 1:
