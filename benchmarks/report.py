@@ -53,6 +53,10 @@ def check_targets(results: dict) -> list[dict]:
     return out
 
 
+def _ms(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
 def render(results: dict) -> str:
     lines = ["| server | concurrency | req/s | p50 ms | p99 ms | errors | req/s vs ceiling |",
              "|---|---:|---:|---:|---:|---:|---:|"]
@@ -68,7 +72,7 @@ def render(results: dict) -> str:
             ratio = _ratio(row["requests_per_second"], ceiling and
                            ceiling["requests_per_second"])
             lines.append(f"| {name} | {concurrency} | {row['requests_per_second']:,.0f} | "
-                         f"{row['p50_ms']:.2f} | {row['p99_ms']:.2f} | {row['errors']} | "
+                         f"{_ms(row['p50_ms'])} | {_ms(row['p99_ms'])} | {row['errors']} | "
                          f"{ratio:.3f}x |")
     large, start = results["large_request"], results["startup"]
     lines += ["", "| measurement | ours | baseline | ratio |", "|---|---:|---:|---:|",
@@ -106,7 +110,9 @@ def plot(results: dict, path: Path) -> None:
             continue
         levels = [r["concurrency"] for r in rows]
         left.plot(levels, [r["requests_per_second"] for r in rows], marker="o", label=name)
-        right.plot(levels, [r["p99_ms"] for r in rows], marker="o", label=name)
+        timed = [r for r in rows if r["p99_ms"] is not None]
+        right.plot([r["concurrency"] for r in timed], [r["p99_ms"] for r in timed], marker="o",
+                   label=name)
     for axis, label in ((left, "requests/s"), (right, "p99 latency (ms)")):
         axis.set_xscale("log", base=2)
         axis.set_yscale("log")

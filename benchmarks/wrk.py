@@ -33,8 +33,8 @@ class LoadResult:
     requests: int
     seconds: float
     requests_per_second: float
-    p50_ms: float
-    p99_ms: float
+    p50_ms: float | None  # None: no request answered within the timeout
+    p99_ms: float | None
     errors: int  # non-2xx answers, socket errors and timeouts
 
     def to_json(self) -> dict:
@@ -64,8 +64,10 @@ def run_wrk(url: str, body: bytes, concurrency: int, seconds: float, timeout_s: 
     data = json.loads(lines[-1].removeprefix("WRK_JSON "))
     elapsed = data["duration_us"] / 1e6
     completed = data["requests"]
+    timed = data["max_us"] > 0  # wrk records no latency for answers after the timeout
     return LoadResult(
         concurrency=concurrency, requests=completed, seconds=round(elapsed, 3),
         requests_per_second=round(completed / elapsed, 1) if elapsed else 0.0,
-        p50_ms=round(data["p50_us"] / 1000, 3), p99_ms=round(data["p99_us"] / 1000, 3),
+        p50_ms=round(data["p50_us"] / 1000, 3) if timed else None,
+        p99_ms=round(data["p99_us"] / 1000, 3) if timed else None,
         errors=data["non_2xx"] + data["socket_errors"] + data["timeouts"])

@@ -17,7 +17,9 @@ def row(concurrency: int, rps: float, p99: float, errors: int = 0) -> dict:
 def results() -> dict:
     load = {
         "ceiling": {"available": True, "rows": [row(1, 3000, 1.0), row(32, 8000, 10.0)]},
-        "tutorial": {"available": True, "rows": [row(1, 20, 60.0), row(32, 20, 1800.0)]},
+        "tutorial": {"available": True, "rows": [row(1, 20, 60.0),
+                                                 {**row(32, 20, 1800.0), "p50_ms": None,
+                                                  "p99_ms": None, "errors": 200}]},
         "ours /predict": {"available": True, "rows": [row(1, 1500, 1.2), row(32, 7000, 12.0)]},
         "ours v1": {"available": True, "rows": [row(1, 1500, 1.2), row(32, 6000, 13.0)]},
         "ours v2": {"available": False, "reason": "route not available (404)", "rows": []},
@@ -50,6 +52,7 @@ def test_render_lists_every_row_with_ratio_and_the_unavailable_route() -> None:
     table = report.render(data)
     assert "| ours /predict | 32 | 7,000 | 6.00 | 12.00 | 0 | 0.875x |" in table
     assert "| ours v2 | 32 | route not available (404) | | | | |" in table
+    assert "| tutorial | 32 | 20 | n/a | n/a | 200 | 0.003x |" in table
     assert "| peak RSS vs bare TensorFlow import | 1.4 | <= 1.25 | **no** |" in table
 
 
