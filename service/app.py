@@ -54,7 +54,7 @@ def _build_core(settings: Settings, metrics: Metrics, inference_pool: ThreadPool
                         on_batch=metrics.observe_batch)
 
     registry = ModelRegistry(repository, load_pool, make_servable)
-    return Core(settings, registry, InferenceCore(registry, settings.request_timeout_seconds),
+    return Core(settings, registry, InferenceCore(registry),
                 metrics)
 
 

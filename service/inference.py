@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from service.errors import PredictionFailed, RequestTimeout
+from service.errors import PredictionFailed
 from service.loader import SignatureInfo
 from service.registry import ModelRegistry
 
@@ -39,9 +39,8 @@ def _check_finite(outputs: Columns) -> None:
 
 
 class InferenceCore:
-    def __init__(self, registry: ModelRegistry, timeout_seconds: float) -> None:
+    def __init__(self, registry: ModelRegistry) -> None:
         self.registry = registry
-        self.timeout = timeout_seconds
 
     async def predict(self, model: str, version: int | None, label: str | None,
                       parse: Parser, offload: bool = False) -> Prediction:
@@ -57,10 +56,9 @@ class InferenceCore:
             else:
                 columns = parse(servable.info)
             rows = int(next(iter(columns.values())).shape[0])
-            try:
-                outputs = await servable.predict(columns, rows, self.timeout)
-            except TimeoutError:
-                raise RequestTimeout(f"prediction took longer than {self.timeout:g} s") from None
+            # No timer of its own: the request deadline (service/limits.py) bounds the whole
+            # request, this wait included, and cancels it.
+            outputs = await servable.predict(columns, rows)
             _check_finite(outputs)
             return Prediction(servable.model, servable.version, servable.info, outputs)
         finally:

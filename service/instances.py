@@ -84,8 +84,9 @@ def _row(index: int, instance: object, inputs: Sequence[str]) -> list[float]:
 
 def _finite(matrix: np.ndarray, inputs: Sequence[str]) -> Columns:
     """Float32 columns from a (rows,) or (rows, width) array, rejecting what float32 cannot
-    hold. Few NumPy calls, since for one small instance each call's overhead dominates."""
-    if matrix.dtype.kind == "f" and not np.abs(matrix).max() < FLOAT32_LIMIT:  # NaN fails too
+    hold (a NaN fails the comparison too). Few NumPy calls, since for one small instance each
+    call's overhead dominates."""
+    if matrix.dtype.kind == "f" and matrix.size and not np.abs(matrix).max() < FLOAT32_LIMIT:
         _reject_non_finite(matrix.reshape(len(matrix), -1), inputs)
     values = matrix.astype(np.float32)  # JSON integers always fit float32's range
     if values.ndim == 1:

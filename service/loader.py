@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from service.errors import ServiceError
+from service.signature_call import Call, flat_call, keyword_call
 
 SIGNATURE_KEY = "serving_default"
 MAX_METADATA_BYTES = 1024 * 1024
@@ -67,6 +68,7 @@ class SavedModelLoader:
         self.signature = None
         self.info: SignatureInfo | None = None
         self._loaded = None
+        self._call: Call | None = None
 
     def load(self) -> None:
         """Loads, checks the signature, and runs one warm-up prediction; raises LoadError."""
@@ -83,6 +85,8 @@ class SavedModelLoader:
                             f"(has: {', '.join(signatures) or 'none'})")
         self.signature = signatures[SIGNATURE_KEY]
         self.info = self._describe()
+        outputs = self.info.output_names
+        self._call = flat_call(self.signature, outputs) or keyword_call(self.signature, outputs)
         self._warm_up()
 
     def _describe(self) -> SignatureInfo:
@@ -111,11 +115,8 @@ class SavedModelLoader:
 
     def predict(self, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """One signature call; columns are equal-length float vectors keyed by input name."""
-        import tensorflow as tf
-
-        tensors = {name: tf.constant(values, dtype=tf.float32) for name, values in columns.items()}
-        result = self.signature(**tensors)
-        return {name: result[name].numpy() for name in self.info.output_names}
+        assert self._call is not None, "load() first"
+        return self._call(columns)
 
 
 def _first_line(exc: BaseException) -> str:

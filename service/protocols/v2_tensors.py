@@ -21,6 +21,7 @@ FROM_NUMPY = {"float16": "FP16", "float32": "FP32", "float64": "FP64", "int8": "
               "int16": "INT16", "int32": "INT32", "int64": "INT64", "uint8": "UINT8",
               "uint16": "UINT16", "uint32": "UINT32", "uint64": "UINT64"}
 ACCEPTED = ", ".join(NUMERIC)
+DTYPES = {name: np.dtype(code) for name, code in NUMERIC.items()}
 
 
 def datatype_of(numpy_dtype: str) -> str:
@@ -28,11 +29,11 @@ def datatype_of(numpy_dtype: str) -> str:
 
 
 def numpy_dtype(datatype: object, where: str) -> np.dtype:
-    if not isinstance(datatype, str) or datatype not in NUMERIC:
+    if not isinstance(datatype, str) or datatype not in DTYPES:
         shown = datatype if isinstance(datatype, str) else type(datatype).__name__
         raise BadRequest(f"{where}: datatype {shown!r} is not accepted: these models take "
                          f"numbers (sent as one of {ACCEPTED}; converted to FP32)")
-    return np.dtype(NUMERIC[datatype])
+    return DTYPES[datatype]
 
 
 def rows_of(shape: object, where: str) -> int:
