@@ -100,6 +100,12 @@ def test_replaced_repository_serves_its_contents(site: tuple, tmp_path: Path) ->
         wait_until(lambda: load.count() >= 100, what="100 predictions")
         outcomes = load.stop()
     check(outcomes, weights=(2.0, 5.0))
+
+    def third_ready() -> bool:  # models load one after another: "third" may follow "linear"
+        models = httpx.get(f"{server.url}/models").json()["models"]
+        return any(m["name"] == "third" and m["ready"] for m in models)
+
+    wait_until(third_ready, what="the new model 'third' serving")
     listing = httpx.get(f"{server.url}/models").json()
     assert listing["repository_error"] is None
     names = {m["name"]: m for m in listing["models"]}
