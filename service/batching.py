@@ -19,26 +19,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass
 
 import numpy as np
 
+from service.batch_queue import BatchQueue, Columns, Pending
 from service.errors import NotReady
 
-Columns = dict[str, np.ndarray]
 PredictFn = Callable[[Columns], Columns]
 logger = logging.getLogger("service.batching")
 TIMED_WAIT = 0.001  # seconds: waits at least this long use a timer
-
-
-@dataclass(slots=True)
-class _Pending:
-    columns: Columns
-    rows: int
-    future: asyncio.Future
 
 
 class BatchingPredictor:
@@ -47,42 +38,33 @@ class BatchingPredictor:
                  clock: Callable[[], float] | None = None) -> None:
         self._predict = predict
         self._executor = executor
-        self._max_rows = max_batch_size
         self._max_wait = max_wait_seconds
         self._on_batch = on_batch or (lambda rows: None)
         self._clock = clock or time.monotonic  # sub-millisecond resolution
-        self._queue: deque[_Pending] = deque()
-        self._queued_rows = 0
+        self._queue = BatchQueue(max_batch_size)
         self._wakeup: asyncio.Future | None = None  # set while the worker waits for work
         self._full: asyncio.Future | None = None  # set while it waits for company
         self._worker: asyncio.Task | None = None
-        self._running: list[_Pending] = []
+        self._running: list[Pending] = []
         self._closed = False
 
-    async def predict(self, columns: Columns, rows: int, timeout: float | None = None) -> Columns:
-        """This request's output rows; TimeoutError after `timeout` seconds."""
+    async def predict(self, columns: Columns, rows: int) -> Columns:
+        """This request's output rows. Cancelling the caller (the request deadline, a client
+        gone) withdraws it: a cancelled request is dropped from the batch it was queued for."""
         if self._closed:
             raise NotReady("this model version is being unloaded; retry")
         loop = asyncio.get_running_loop()
-        if rows >= self._max_rows:
+        if rows >= self._queue.max_rows:
             self._on_batch(rows)
-            async with asyncio.timeout(timeout):
-                return await loop.run_in_executor(self._executor, self._predict, columns)
+            return await loop.run_in_executor(self._executor, self._predict, columns)
         if self._worker is None:
             self._worker = loop.create_task(self._work())
         future = loop.create_future()
-        self._queue.append(_Pending(columns, rows, future))
-        self._queued_rows += rows
+        self._queue.add(Pending(columns, rows, future))
         _wake(self._wakeup)
-        if self._queued_rows >= self._max_rows:
+        if self._queue.full:
             _wake(self._full)
-        if timeout is None:
-            return await future
-        timer = loop.call_later(timeout, _expire, future)  # cheaper than asyncio.timeout
-        try:
-            return await future
-        finally:
-            timer.cancel()
+        return await future
 
     async def _work(self) -> None:
         loop = asyncio.get_running_loop()
@@ -92,7 +74,7 @@ class BatchingPredictor:
                 await self._wakeup
                 continue
             await self._gather(loop)
-            batch = self._take()
+            batch = self._queue.take()
             self._running = batch
             try:
                 await self._run(batch)
@@ -104,14 +86,14 @@ class BatchingPredictor:
 
     async def _gather(self, loop: asyncio.AbstractEventLoop) -> None:
         """Holds the next batch open for company (see the module docstring)."""
-        if self._queued_rows >= self._max_rows or self._max_wait <= 0:
+        queue = self._queue
+        if queue.full or self._max_wait <= 0:
             return
         if self._max_wait < TIMED_WAIT:
             deadline = self._clock() + self._max_wait
             seen = -1
-            while (self._queued_rows < self._max_rows and len(self._queue) != seen
-                   and self._clock() < deadline):
-                seen = len(self._queue)
+            while not queue.full and len(queue) != seen and self._clock() < deadline:
+                seen = len(queue)
                 await asyncio.sleep(0)
             return
         self._full = loop.create_future()
@@ -122,23 +104,7 @@ class BatchingPredictor:
             timer.cancel()
             self._full = None
 
-    def _take(self) -> list[_Pending]:
-        """The next batch in arrival order; requests already answered (timed out) are dropped."""
-        batch: list[_Pending] = []
-        rows = 0
-        queue = self._queue
-        while queue:
-            item = queue[0]
-            if not item.future.done():
-                if batch and rows + item.rows > self._max_rows:
-                    break
-                batch.append(item)
-                rows += item.rows
-            queue.popleft()
-            self._queued_rows -= item.rows
-        return batch
-
-    async def _run(self, batch: list[_Pending]) -> None:
+    async def _run(self, batch: list[Pending]) -> None:
         live = [p for p in batch if not p.future.done()]
         if not live:
             return
@@ -162,7 +128,7 @@ class BatchingPredictor:
                 pending.future.set_result({k: v[start:end] for k, v in outputs.items()})
             start = end
 
-    async def _run_alone(self, pending: _Pending) -> None:
+    async def _run_alone(self, pending: Pending) -> None:
         self._on_batch(pending.rows)
         loop = asyncio.get_running_loop()
         try:
@@ -176,9 +142,7 @@ class BatchingPredictor:
 
     async def close(self) -> None:
         self._closed = True
-        _fail(list(self._queue) + self._running, NotReady("model version unloaded; retry"))
-        self._queue.clear()
-        self._queued_rows = 0
+        _fail(self._queue.drain() + self._running, NotReady("model version unloaded; retry"))
         if self._worker is not None:
             self._worker.cancel()
 
@@ -188,12 +152,7 @@ def _wake(future: asyncio.Future | None) -> None:
         future.set_result(None)
 
 
-def _expire(future: asyncio.Future) -> None:
-    if not future.done():
-        future.set_exception(TimeoutError())
-
-
-def _fail(batch: list[_Pending], exc: BaseException) -> None:
+def _fail(batch: list[Pending], exc: BaseException) -> None:
     for pending in batch:
         if not pending.future.done():
             pending.future.set_exception(exc)

@@ -71,13 +71,13 @@ class Servable:
         self.loaded_at = time.time()
         self.state = State.AVAILABLE
 
-    async def predict(self, columns: Columns, rows: int, timeout: float | None = None) -> Columns:
+    async def predict(self, columns: Columns, rows: int) -> Columns:
         if self._predictor is None:
             on_batch = self._on_batch
             self._predictor = BatchingPredictor(
                 self._loader.predict, self._executor, *self._batch_args,
                 on_batch=(lambda n: on_batch(self.model, self.version, n)) if on_batch else None)
-        return await self._predictor.predict(columns, rows, timeout)
+        return await self._predictor.predict(columns, rows)
 
     def acquire(self) -> None:
         self._in_flight += 1
