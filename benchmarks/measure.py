@@ -14,7 +14,7 @@ from pathlib import Path
 import orjson
 
 from benchmarks.processes import Server, bare_tensorflow_import, free_port, pinning
-from benchmarks.wrk import run_wrk
+from benchmarks.wrk import LoadResult, combine, run_wrk
 
 ONE = b'{"instances": [10]}'
 V2_ONE = b'{"inputs": [{"name": "x", "shape": [1], "datatype": "FP32", "data": [10]}]}'
@@ -28,6 +28,7 @@ class Target:
     server: Server
     path: str
     body: bytes
+    sliced: bool = True  # measured in interleaved slices (the tutorial: in one piece)
 
     @property
     def port(self) -> int:
@@ -85,7 +86,7 @@ def targets(servers: dict[str, Server]) -> list[Target | str]:
     ours = servers["ours"]
     candidates = [Target("ceiling", servers["ceiling"], "/predict/linear", ONE),
                   Target("bare ASGI (reference)", servers["asgi"], "/predict/linear", ONE),
-                  Target("tutorial", servers["tutorial"], "/predict/linear", ONE),
+                  Target("tutorial", servers["tutorial"], "/predict/linear", ONE, sliced=False),
                   Target("ours /predict", ours, "/predict/linear", ONE),
                   Target("ours v1", ours, "/v1/models/linear:predict", ONE),
                   Target("ours v2", ours, "/v2/models/linear/infer", V2_ONE)]
@@ -101,8 +102,10 @@ def targets(servers: dict[str, Server]) -> list[Target | str]:
     return found
 
 
-def load(found: list[Target | str], levels: list[int], seconds: float) -> dict:
-    """Concurrency levels outermost, so each level's rows are measured close together."""
+def load(found: list[Target | str], levels: list[int], seconds: float, slices: int) -> dict:
+    """Concurrency levels outermost; within a level each row is run in `slices` pieces taken
+    in turn with the other rows', so that a burst of other work on the machine falls on all
+    of them alike, not on one."""
     results: dict[str, dict] = {}
     for item in found:
         if isinstance(item, str):
@@ -110,19 +113,27 @@ def load(found: list[Target | str], levels: list[int], seconds: float) -> dict:
             results[name] = {"available": False, "reason": reason, "rows": []}
         else:
             results[item.name] = {"available": True, "path": item.path, "rows": []}
-    client = pinning()[1]
+    targets = [item for item in found if not isinstance(item, str)]
     for level in levels:
-        for item in found:
-            if isinstance(item, str):
-                continue
-            print(f"  {item.name:14s} c={level:<4d}", end=" ", flush=True)
-            result = run_wrk(f"http://127.0.0.1:{item.port}{item.path}", item.body, level,
-                             seconds, WRK_TIMEOUT_S, client)
-            settled = item.server.wait_idle()  # its backlog must not share the next row's core
-            print(f"{result.requests_per_second:9.1f} req/s  p99 {result.p99_ms:8.2f} ms  "
-                  f"errors {result.errors}  (idle after {settled:.1f} s)", flush=True)
-            results[item.name]["rows"].append(result.to_json())
+        runs: dict[str, list[LoadResult]] = {t.name: [] for t in targets}
+        for piece in range(slices):
+            for target in targets:
+                if target.sliced or piece == 0:
+                    runs[target.name].append(_run(target, level, seconds / slices
+                                                  if target.sliced else seconds))
+        for target in targets:
+            row = combine(runs[target.name])
+            print(f"  {target.name:22s} c={level:<4d} {row.requests_per_second:9.1f} req/s  "
+                  f"p99 {row.p99_ms} ms  errors {row.errors}", flush=True)
+            results[target.name]["rows"].append(row.to_json())
     return results
+
+
+def _run(target: Target, level: int, seconds: float) -> LoadResult:
+    result = run_wrk(f"http://127.0.0.1:{target.port}{target.path}", target.body, level,
+                     seconds, WRK_TIMEOUT_S, pinning()[1])
+    target.server.wait_idle()  # its backlog must not share the next run's core
+    return result
 
 
 def large_request(ours: Server, ceiling: Server, samples: int) -> dict:

@@ -29,6 +29,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--concurrency", default=os.environ.get("BENCH_CONCURRENCY", "1,8,32,128"),
                    help="comma-separated connection counts (env BENCH_CONCURRENCY)")
     p.add_argument("--samples", type=int, default=3, help="cold starts and large requests")
+    p.add_argument("--slices", type=int, default=int(os.environ.get("BENCH_SLICES", 5)),
+                   help="pieces each row is run in, interleaved with the other rows "
+                        "(env BENCH_SLICES; default 5)")
     p.add_argument("--smoke", action="store_true",
                    help="prove the benchmark works: 2 s rows at concurrency 1 and 32, one "
                         "sample each, results/smoke.*")
@@ -37,7 +40,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--output", default=None, help="results name (default latest; smoke)")
     args = p.parse_args(argv)
     if args.smoke:
-        args.seconds, args.concurrency, args.samples = 2.0, "1,32", 1
+        args.seconds, args.concurrency, args.samples, args.slices = 2.0, "1,32", 1, 1
     args.output = args.output or ("smoke" if args.smoke else "latest")
     args.levels = [int(c) for c in args.concurrency.split(",") if c.strip()]
     return args
@@ -69,14 +72,14 @@ def run(args: argparse.Namespace, workdir: Path) -> dict:
             server.wait_ready()
             server.wait_idle()
         cold, servers["ours"] = measure.cold_start(repository, workdir, args.samples)
-        load = measure.load(measure.targets(servers), args.levels, args.seconds)
+        load = measure.load(measure.targets(servers), args.levels, args.seconds, args.slices)
         large = measure.large_request(servers["ours"], servers["ceiling"], args.samples)
         cold["ours_peak_rss_mb"] = round(servers["ours"].peak_rss_mb(), 1)
     finally:
         for server in servers.values():
             server.stop()
     return {"settings": {"seconds": args.seconds, "concurrency": args.levels,
-                         "samples": args.samples, "smoke": args.smoke},
+                         "slices": args.slices, "samples": args.samples, "smoke": args.smoke},
             "machine": measure.machine(), "load": load, "large_request": large,
             "startup": cold}
 

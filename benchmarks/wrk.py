@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import statistics
 import subprocess
 import tempfile
 from dataclasses import asdict, dataclass
@@ -39,6 +40,23 @@ class LoadResult:
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+def combine(slices: list[LoadResult]) -> LoadResult:
+    """One row from several runs of the same load: totals for requests, time and errors, and
+    the median of the runs' percentiles (a burst of other work on the machine during one run
+    moves the median little)."""
+    def median(values: list[float | None]) -> float | None:
+        known = [v for v in values if v is not None]
+        return round(statistics.median(known), 3) if known else None
+
+    requests = sum(r.requests for r in slices)
+    seconds = sum(r.seconds for r in slices)
+    return LoadResult(
+        concurrency=slices[0].concurrency, requests=requests, seconds=round(seconds, 3),
+        requests_per_second=round(requests / seconds, 1) if seconds else 0.0,
+        p50_ms=median([r.p50_ms for r in slices]), p99_ms=median([r.p99_ms for r in slices]),
+        errors=sum(r.errors for r in slices))
 
 
 def wrk_path() -> str:
