@@ -77,7 +77,7 @@ def render(results: dict) -> str:
     large, start = results["large_request"], results["startup"]
     lines += ["", "| measurement | ours | baseline | ratio |", "|---|---:|---:|---:|",
               f"| one request of {large['rows']:,} instances (ms; baseline: ceiling echo) | "
-              f"{large['ours_ms']:,.1f} | {large['ceiling_ms']:,.1f} | "
+              f"{large['ours_ms']:,.2f} | {large['ceiling_ms']:,.2f} | "
               f"{_ratio(large['ours_ms'], large['ceiling_ms'])}x |",
               f"| cold start to /health/ready, 4 models (s; baseline: `import tensorflow`) | "
               f"{start['ours_ready_s']:.2f} | {start['bare_import_s']:.2f} | "

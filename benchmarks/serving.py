@@ -28,7 +28,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="seconds per load row (env BENCH_SECONDS; default 10)")
     p.add_argument("--concurrency", default=os.environ.get("BENCH_CONCURRENCY", "1,8,32,128"),
                    help="comma-separated connection counts (env BENCH_CONCURRENCY)")
-    p.add_argument("--samples", type=int, default=3, help="cold starts and large requests")
+    p.add_argument("--samples", type=int, default=3, help="cold starts (median)")
+    p.add_argument("--large-samples", type=int, default=21,
+                   help="100,000-instance requests to each server, taken in turn (median)")
     p.add_argument("--slices", type=int, default=int(os.environ.get("BENCH_SLICES", 5)),
                    help="pieces each row is run in, interleaved with the other rows "
                         "(env BENCH_SLICES; default 5)")
@@ -41,6 +43,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.smoke:
         args.seconds, args.concurrency, args.samples, args.slices = 2.0, "1,32", 1, 1
+        args.large_samples = 3
     args.output = args.output or ("smoke" if args.smoke else "latest")
     args.levels = [int(c) for c in args.concurrency.split(",") if c.strip()]
     return args
@@ -73,13 +76,14 @@ def run(args: argparse.Namespace, workdir: Path) -> dict:
             server.wait_idle()
         cold, servers["ours"] = measure.cold_start(repository, workdir, args.samples)
         load = measure.load(measure.targets(servers), args.levels, args.seconds, args.slices)
-        large = measure.large_request(servers["ours"], servers["ceiling"], args.samples)
+        large = measure.large_request(servers["ours"], servers["ceiling"], args.large_samples)
         cold["ours_peak_rss_mb"] = round(servers["ours"].peak_rss_mb(), 1)
     finally:
         for server in servers.values():
             server.stop()
     return {"settings": {"seconds": args.seconds, "concurrency": args.levels,
-                         "slices": args.slices, "samples": args.samples, "smoke": args.smoke},
+                         "slices": args.slices, "samples": args.samples,
+                         "large_samples": args.large_samples, "smoke": args.smoke},
             "machine": measure.machine(), "load": load, "large_request": large,
             "startup": cold}
 

@@ -15,6 +15,7 @@ from typing import NoReturn
 import uvicorn
 from pydantic import ValidationError
 
+from service.allocator import retain_freed_memory
 from service.app import create_app
 from service.logs import configure_logging, import_tensorflow_quietly
 from service.settings import Settings
@@ -73,6 +74,7 @@ def load_settings(argv: list[str] | None = None) -> Settings:
 def main(argv: list[str] | None = None) -> int:
     settings = load_settings(argv)
     configure_logging(settings.log_level, settings.log_format)
+    retain_freed_memory(settings.memory_retain_mib)  # before TensorFlow allocates anything
     if settings.log_format == "json":
         import_tensorflow_quietly()  # its native start-up notices are not JSON
     config = uvicorn.Config(

@@ -85,8 +85,9 @@ def _row(index: int, instance: object, inputs: Sequence[str]) -> list[float]:
 def _finite(matrix: np.ndarray, inputs: Sequence[str]) -> Columns:
     """Float32 columns from a (rows,) or (rows, width) array, rejecting what float32 cannot
     hold (a NaN fails the comparison too). Few NumPy calls, since for one small instance each
-    call's overhead dominates."""
-    if matrix.dtype.kind == "f" and matrix.size and not np.abs(matrix).max() < FLOAT32_LIMIT:
+    call's overhead dominates, and no temporary array, since for a large one memory does."""
+    if matrix.dtype.kind == "f" and matrix.size and \
+            not -FLOAT32_LIMIT < matrix.min() <= matrix.max() < FLOAT32_LIMIT:
         _reject_non_finite(matrix.reshape(len(matrix), -1), inputs)
     values = matrix.astype(np.float32)  # JSON integers always fit float32's range
     if values.ndim == 1:
@@ -118,7 +119,13 @@ def check_count(rows: int, max_rows: int) -> None:
 def columns_from_instances(instances: object, inputs: Sequence[str], max_rows: int,
                            maybe_bool: bool = True) -> Columns:
     """Row format -> columns. `maybe_bool=False` (no `true`/`false` in the body) allows the
-    all-NumPy fast path, since NumPy would silently read booleans as 1.0 and 0.0."""
+    all-NumPy fast path, since NumPy would silently read booleans as 1.0 and 0.0. `instances`
+    may also be a float64 vector already read from a flat array of numbers."""
+    if isinstance(instances, np.ndarray):
+        check_count(len(instances), max_rows)
+        if len(inputs) != 1:
+            _row(0, float(instances[0]), inputs)  # raises: a number is not a row of several
+        return _finite(instances, inputs)
     if not isinstance(instances, list):
         raise BadRequest(f'"instances" must be a JSON array; {_accepted(inputs)}')
     check_count(len(instances), max_rows)

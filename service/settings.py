@@ -32,6 +32,8 @@ class Settings(BaseSettings):
                                            "upload included (408 or 504)")
     shutdown_grace_seconds: float = Field(10.0, ge=0, description="drain time on SIGTERM")
     inference_threads: int = Field(2, ge=1, description="threads running TensorFlow calls")
+    memory_retain_mib: int = Field(128, ge=0, le=1_000_000, description="freed memory kept for "
+                                   "the next request (glibc); 0: the allocator's defaults")
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["text", "json"] = "text"
     access_log: bool = Field(True, description="one log line per request")

@@ -47,6 +47,16 @@ def test_predict_celsius_every_form_answers_212(zoo_client: TestClient, instance
     assert body["predictions"] == pytest.approx([212], abs=0.05)
 
 
+def test_predict_large_flat_array_equals_row_form(zoo_client: TestClient) -> None:
+    """A flat array of numbers is read straight into NumPy; rows of one go the general way."""
+    values = [round(i * 0.003 - 45, 3) for i in range(30_000)]
+    flat = predict(zoo_client, "linear", {"instances": values})
+    rows = predict(zoo_client, "linear", {"instances": [[v] for v in values]})
+    assert flat.status_code == rows.status_code == 200
+    assert flat.json()["predictions"] == rows.json()["predictions"]
+    assert flat.json()["predictions"][:2] == pytest.approx([-91, -90.994], abs=0.01)
+
+
 def test_predict_cereal_list_and_object_forms_agree(zoo_client: TestClient) -> None:
     as_list = predict(zoo_client, "cereal_calories", {"instances": [[6, 2, 3]]}).json()
     shuffled = {"protein": 3, "sugars": 6, "fibre": 2}
@@ -119,6 +129,8 @@ BAD_BODIES = [  # (model, raw body, fragments the message must contain)
      ["instance 1 has 2 values", "takes 3 (sugars, fibre, protein)"]),
     ("cereal_calories", b'{"instances": [[6, 2, 3], 5]}',
      ["instance 1 is a number", "3 inputs", "list of 3 numbers"]),
+    ("cereal_calories", b'{"instances": [6, 2, 3]}',
+     ["instance 0 is a number", "3 inputs", "list of 3 numbers"]),
     ("cereal_calories", b'{"instances": [{"sugars": 6, "fibre": 2, "protien": 3}]}',
      ["instance 0", "unknown input 'protien'", "sugars, fibre, protein"]),
     ("cereal_calories", b'{"instances": [{"sugars": 6, "fibre": 2}]}',

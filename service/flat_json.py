@@ -1,0 +1,65 @@
+"""Reads the commonest large body, one flat array of numbers under one key, straight into NumPy.
+
+`{"instances": [1.5, 2, ...]}` is what a one-input model is usually sent. Building a Python float
+per number (orjson) and then a NumPy array from the list costs two passes over Python objects;
+simdjson parses and validates the document and copies the numbers into one float64 buffer in
+C++, several times faster for large bodies. Any body that is not exactly that shape (another
+key, nesting, a string, true/false/null, NaN, a number beyond float64 or a malformed document)
+gives None here, and the general path reads it and words the error.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import simdjson
+
+EXACT_INTEGERS = 2.0**53  # beyond this a JSON integer is rounded twice on its way to float32
+_local = threading.local()
+
+
+def _parser() -> simdjson.Parser:
+    """One parser per thread: a simdjson parser is not thread-safe, and reusing one is cheaper
+    than allocating its buffers for every body."""
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = _local.parser = simdjson.Parser()
+    return parser
+
+
+def _only_once(body: bytes, byte: bytes) -> bool:
+    first = body.find(byte)
+    return first >= 0 and body.find(byte, first + 1) < 0
+
+
+def flat_numbers(body: bytes, key: str) -> np.ndarray | None:
+    """The float64 vector of a body that is exactly `{"<key>": [number, ...]}`, else None.
+
+    One colon means one key (a colon inside a string key would make the lookup fail) and one
+    `[` means the array holds no arrays, so what simdjson flattens into the buffer is exactly
+    the array's elements, in order."""
+    if not (_only_once(body, b":") and _only_once(body, b"[")):
+        return None
+    try:
+        values = _read(_parser(), body, key)
+    except RuntimeError:  # the thread's parser is still referenced (an abandoned parse)
+        _local.parser = None
+        return None
+    if values is None or (values.size and not -EXACT_INTEGERS < values.min() <=
+                          values.max() < EXACT_INTEGERS):
+        return None  # (two passes without a temporary array)
+    return values
+
+
+def _read(parser: simdjson.Parser, body: bytes, key: str) -> np.ndarray | None:
+    try:
+        document = parser.parse(body)
+        if not isinstance(document, simdjson.Object):
+            return None
+        array = document.get(key)
+        if not isinstance(array, simdjson.Array):
+            return None
+        return np.frombuffer(array.as_buffer(of_type="d"), dtype=np.float64)
+    except (ValueError, TypeError):  # malformed JSON, or an element that is not a number
+        return None

@@ -1,0 +1,92 @@
+"""flat_numbers: exactly `{"<key>": [numbers]}` is read into float64, equal to what the general
+JSON path reads; every other body is left to the general path (None)."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import numpy as np
+import orjson
+import pytest
+
+from service.flat_json import flat_numbers
+
+
+def general_path(body: bytes) -> np.ndarray:
+    return np.asarray(orjson.loads(body)["instances"], dtype=np.float64)
+
+
+def test_read_flat_array_equals_general_path() -> None:
+    rng = np.random.default_rng(7)
+    values = [*rng.normal(0, 1e3, 500).tolist(), 0, -0.0, 1, -17, 1e-300, 2.5e-7, 0.1,
+              123456789012345, -9007199254740991, 8.5e15]
+    body = orjson.dumps({"instances": values})
+    read = flat_numbers(body, "instances")
+    assert read is not None and read.dtype == np.float64
+    np.testing.assert_array_equal(read, general_path(body))
+
+
+@pytest.mark.parametrize("text", [b'{"instances":[1,2.5,-3e2]}', b'{ "instances" : [ 1 , 2.5 ,'
+                                  b' -3E2 ] }', b'\n{"instances":\t[1,2.5,-3e+2]}\n'])
+def test_read_whitespace_and_exponent_forms(text: bytes) -> None:
+    read = flat_numbers(text, "instances")
+    assert read is not None
+    assert read.tolist() == [1.0, 2.5, -300.0]
+
+
+def test_read_empty_array_is_empty_vector() -> None:
+    read = flat_numbers(b'{"instances": []}', "instances")
+    assert read is not None and read.shape == (0,)
+
+
+@pytest.mark.parametrize("body", [
+    b'{"instances": [1, [2]]}',                  # a nested row
+    b'{"instances": [[1], [2]]}',                # rows of one
+    b'{"instances": [1, 2], "extra": 3}',       # another key
+    b'{"instances": [1, 2], "instances": [3]}',  # a duplicate key
+    b'{"inputs": [1, 2]}',                       # a different key
+    b'{"inst:ances": [1, 2]}',                   # the colon is inside the key
+    b'{"instances": [1, "2"]}',                  # a string
+    b'{"instances": [1, true]}',                 # a boolean
+    b'{"instances": [1, null]}',                 # null
+    b'{"instances": [1, {"x": 2}]}',             # an object
+    b'{"instances": [NaN]}',                     # not JSON
+    b'{"instances": [Infinity]}',
+    b'{"instances": [1e999]}',                   # beyond float64
+    b'{"instances": [9007199254740993]}',        # an integer float64 would round
+    b'{"instances": [-1e16]}',
+    b'{"instances": [1, 2,]}',                   # malformed
+    b'{"instances": [1 2]}',
+    b'{"instances": [01]}',
+    b'{"instances": [1, 2]} trailing',
+    b'[1, 2]',                                   # not an object
+    b'{"instances": 5}',                         # not an array
+    b'',
+], ids=lambda body: body.decode(errors="replace")[:40])
+def test_read_anything_else_is_left_to_general_path(body: bytes) -> None:
+    assert flat_numbers(body, "instances") is None
+
+
+def test_read_in_many_threads_gives_each_its_own_numbers() -> None:
+    bodies = [json.dumps({"instances": [float(i)] * (1000 + i)}).encode() for i in range(8)]
+    wrong: list[int] = []
+
+    def read_many(index: int) -> None:
+        for _ in range(50):
+            read = flat_numbers(bodies[index], "instances")
+            if read is None or read.shape != (1000 + index,) or not (read == index).all():
+                wrong.append(index)
+
+    threads = [threading.Thread(target=read_many, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []
+
+
+def test_read_keeps_working_after_a_refused_body() -> None:
+    assert flat_numbers(b'{"instances": [1, "x"]}', "instances") is None
+    read = flat_numbers(b'{"instances": [4, 5]}', "instances")
+    assert read is not None and read.tolist() == [4.0, 5.0]
