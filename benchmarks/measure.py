@@ -104,8 +104,8 @@ def targets(servers: dict[str, Server]) -> list[Target | str]:
 
 def load(found: list[Target | str], levels: list[int], seconds: float, slices: int) -> dict:
     """Concurrency levels outermost; within a level each row is run in `slices` pieces taken
-    in turn with the other rows', so that a burst of other work on the machine falls on all
-    of them alike, not on one."""
+    in turn with the other rows' (in a rotating order), so that a burst of other work on the
+    machine, or a slowdown late in each round, falls on all of them alike, not on one."""
     results: dict[str, dict] = {}
     for item in found:
         if isinstance(item, str):
@@ -117,7 +117,8 @@ def load(found: list[Target | str], levels: list[int], seconds: float, slices: i
     for level in levels:
         runs: dict[str, list[LoadResult]] = {t.name: [] for t in targets}
         for piece in range(slices):
-            for target in targets:
+            turn = piece % len(targets)  # each slice starts one row later: no row always last
+            for target in targets[turn:] + targets[:turn]:
                 if target.sliced or piece == 0:
                     runs[target.name].append(_run(target, level, seconds / slices
                                                   if target.sliced else seconds))

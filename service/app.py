@@ -125,7 +125,10 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    # FastAPI's native OpenTelemetry hooks are off (the service's metrics are Prometheus, at
+    # /metrics): left on, every request pays for checking whether a provider is configured.
     app = FastAPI(title="Dense model server", version=__version__, lifespan=lifespan,
+                  telemetry={"tracing": False, "metrics": False, "logs": False},
                   docs_url=None, redoc_url=None, default_response_class=JSONBytes,
                   description="Serves Keras Dense models from a TensorFlow-Serving-style "
                               "repository: native routes, TensorFlow Serving REST and the "

@@ -15,6 +15,7 @@ import threading
 import numpy as np
 import simdjson
 
+MIN_BYTES = 4096  # below this orjson and NumPy are as quick, and the general path is taken
 EXACT_INTEGERS = 2.0**53  # beyond this a JSON integer is rounded twice on its way to float32
 _local = threading.local()
 
@@ -33,22 +34,21 @@ def _only_once(body: bytes, byte: bytes) -> bool:
     return first >= 0 and body.find(byte, first + 1) < 0
 
 
-def flat_numbers(body: bytes, key: str) -> np.ndarray | None:
+def flat_numbers(body: bytes, key: str, min_bytes: int = MIN_BYTES) -> np.ndarray | None:
     """The float64 vector of a body that is exactly `{"<key>": [number, ...]}`, else None.
 
     One colon means one key (a colon inside a string key would make the lookup fail) and one
     `[` means the array holds no arrays, so what simdjson flattens into the buffer is exactly
-    the array's elements, in order."""
-    if not (_only_once(body, b":") and _only_once(body, b"[")):
+    the array's elements, in order. Bodies under `min_bytes` give None too."""
+    if len(body) < min_bytes or not (_only_once(body, b":") and _only_once(body, b"[")):
         return None
     try:
         values = _read(_parser(), body, key)
     except RuntimeError:  # the thread's parser is still referenced (an abandoned parse)
         _local.parser = None
         return None
-    if values is None or (values.size and not -EXACT_INTEGERS < values.min() <=
-                          values.max() < EXACT_INTEGERS):
-        return None  # (two passes without a temporary array)
+    if values is None or (values.size and not np.abs(values).max() < EXACT_INTEGERS):
+        return None
     return values
 
 

@@ -85,9 +85,8 @@ def _row(index: int, instance: object, inputs: Sequence[str]) -> list[float]:
 def _finite(matrix: np.ndarray, inputs: Sequence[str]) -> Columns:
     """Float32 columns from a (rows,) or (rows, width) array, rejecting what float32 cannot
     hold (a NaN fails the comparison too). Few NumPy calls, since for one small instance each
-    call's overhead dominates, and no temporary array, since for a large one memory does."""
-    if matrix.dtype.kind == "f" and matrix.size and \
-            not -FLOAT32_LIMIT < matrix.min() <= matrix.max() < FLOAT32_LIMIT:
+    call's overhead dominates."""
+    if matrix.dtype.kind == "f" and matrix.size and not np.abs(matrix).max() < FLOAT32_LIMIT:
         _reject_non_finite(matrix.reshape(len(matrix), -1), inputs)
     values = matrix.astype(np.float32)  # JSON integers always fit float32's range
     if values.ndim == 1:

@@ -10,7 +10,7 @@ import numpy as np
 import orjson
 import pytest
 
-from service.flat_json import flat_numbers
+from service.flat_json import MIN_BYTES, flat_numbers
 
 
 def general_path(body: bytes) -> np.ndarray:
@@ -22,7 +22,7 @@ def test_read_flat_array_equals_general_path() -> None:
     values = [*rng.normal(0, 1e3, 500).tolist(), 0, -0.0, 1, -17, 1e-300, 2.5e-7, 0.1,
               123456789012345, -9007199254740991, 8.5e15]
     body = orjson.dumps({"instances": values})
-    read = flat_numbers(body, "instances")
+    read = flat_numbers(body, "instances", min_bytes=0)
     assert read is not None and read.dtype == np.float64
     np.testing.assert_array_equal(read, general_path(body))
 
@@ -30,13 +30,13 @@ def test_read_flat_array_equals_general_path() -> None:
 @pytest.mark.parametrize("text", [b'{"instances":[1,2.5,-3e2]}', b'{ "instances" : [ 1 , 2.5 ,'
                                   b' -3E2 ] }', b'\n{"instances":\t[1,2.5,-3e+2]}\n'])
 def test_read_whitespace_and_exponent_forms(text: bytes) -> None:
-    read = flat_numbers(text, "instances")
+    read = flat_numbers(text, "instances", min_bytes=0)
     assert read is not None
     assert read.tolist() == [1.0, 2.5, -300.0]
 
 
 def test_read_empty_array_is_empty_vector() -> None:
-    read = flat_numbers(b'{"instances": []}', "instances")
+    read = flat_numbers(b'{"instances": []}', "instances", min_bytes=0)
     assert read is not None and read.shape == (0,)
 
 
@@ -65,7 +65,7 @@ def test_read_empty_array_is_empty_vector() -> None:
     b'',
 ], ids=lambda body: body.decode(errors="replace")[:40])
 def test_read_anything_else_is_left_to_general_path(body: bytes) -> None:
-    assert flat_numbers(body, "instances") is None
+    assert flat_numbers(body, "instances", min_bytes=0) is None
 
 
 def test_read_in_many_threads_gives_each_its_own_numbers() -> None:
@@ -87,6 +87,12 @@ def test_read_in_many_threads_gives_each_its_own_numbers() -> None:
 
 
 def test_read_keeps_working_after_a_refused_body() -> None:
-    assert flat_numbers(b'{"instances": [1, "x"]}', "instances") is None
-    read = flat_numbers(b'{"instances": [4, 5]}', "instances")
+    assert flat_numbers(b'{"instances": [1, "x"]}', "instances", min_bytes=0) is None
+    read = flat_numbers(b'{"instances": [4, 5]}', "instances", min_bytes=0)
     assert read is not None and read.tolist() == [4.0, 5.0]
+
+
+def test_read_small_body_is_left_to_general_path() -> None:
+    small = b'{"instances": [1, 2, 3]}'
+    assert flat_numbers(small, "instances") is None
+    assert flat_numbers(small + b" " * MIN_BYTES, "instances") is not None
