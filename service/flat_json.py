@@ -16,6 +16,7 @@ import numpy as np
 import simdjson
 
 MIN_BYTES = 4096  # below this orjson and NumPy are as quick, and the general path is taken
+REUSE_BYTES = 2 * 1024 * 1024
 EXACT_INTEGERS = 2.0**53  # beyond this a JSON integer is rounded twice on its way to float32
 _local = threading.local()
 
@@ -42,8 +43,11 @@ def flat_numbers(body: bytes, key: str, min_bytes: int = MIN_BYTES) -> np.ndarra
     the array's elements, in order. Bodies under `min_bytes` give None too."""
     if len(body) < min_bytes or not (_only_once(body, b":") and _only_once(body, b"[")):
         return None
+    # A parser keeps buffers sized to the largest document it has read (about 6x the body):
+    # bodies above REUSE_BYTES get a parser of their own, freed with them.
+    parser = _parser() if len(body) <= REUSE_BYTES else simdjson.Parser()
     try:
-        values = _read(_parser(), body, key)
+        values = _read(parser, body, key)
     except RuntimeError:  # the thread's parser is still referenced (an abandoned parse)
         _local.parser = None
         return None

@@ -4,7 +4,10 @@ JSON path reads; every other body is left to the general path (None)."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import numpy as np
 import orjson
@@ -96,3 +99,27 @@ def test_read_small_body_is_left_to_general_path() -> None:
     small = b'{"instances": [1, 2, 3]}'
     assert flat_numbers(small, "instances") is None
     assert flat_numbers(small + b" " * MIN_BYTES, "instances") is not None
+
+
+# Reads a body just under the 16 MiB request limit three times and prints how much resident
+# memory the process kept afterwards.
+KEPT_AFTER_LARGE_BODY = """
+import orjson
+from service.flat_json import flat_numbers
+def resident_mib():
+    return int(open("/proc/self/statm").read().split()[1]) * 4096 / 2**20
+body = orjson.dumps({"instances": [round(i * 0.001 - 50, 3) for i in range(2_000_000)]})
+before = resident_mib()
+for _ in range(3):  # (after the first, glibc may hold freed memory until the next)
+    values = flat_numbers(body, "instances")
+    assert values is not None and len(values) == 2_000_000
+    del values
+print(resident_mib() - before)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="needs /proc")
+def test_read_large_body_keeps_no_parser_buffers() -> None:
+    out = subprocess.run([sys.executable, "-c", KEPT_AFTER_LARGE_BODY], capture_output=True,
+                         text=True, check=True, timeout=120).stdout
+    assert float(out) < 30  # a reused parser would keep ~90 MiB sized to this body
