@@ -63,10 +63,11 @@ async def predict(request: Request) -> JSONBytes:
     # A flat array of numbers is read at C speed here: a worker thread would hold the GIL for
     # the same time and add a hand-off. Other bodies of some size are parsed in a worker.
     instances: list | np.ndarray | None = flat_numbers(body, "instances")
-    large = instances is None and len(body) > OFFLOAD_BYTES
+    large = maybe_bool = False  # a flat array of numbers holds no booleans
     if instances is None:
+        large = len(body) > OFFLOAD_BYTES
         instances = await run_in_threadpool(instances_of, body) if large else instances_of(body)
-    maybe_bool = may_hold_booleans(body)
+        maybe_bool = may_hold_booleans(body)
     result = await core.inference.predict(
         model, wanted_version, wanted_label,
         lambda info: columns_from_instances(instances, info.input_names,

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from service.app import create_app
@@ -84,4 +85,13 @@ def serving(repository: Path, settled: Callable[[TestClient], bool],
         while not settled(client):
             assert time.monotonic() < deadline, client.get("/models").text
             time.sleep(0.1)
+        yield client
+
+
+@contextmanager
+def zoo_client(trained: Path, tmp_path_factory: pytest.TempPathFactory,
+               name: str) -> Iterator[TestClient]:
+    """The repository of build_repository, served in process once the zoo has loaded."""
+    repository = build_repository(trained, tmp_path_factory.mktemp(name) / "models")
+    with serving(repository, zoo_settled) as client:
         yield client

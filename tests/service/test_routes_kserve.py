@@ -16,9 +16,8 @@ from tritonclient.utils import InferenceServerException
 from tests.service.protocol_fixtures import (
     broken_linear_repository,
     broken_settled,
-    build_repository,
     serving,
-    zoo_settled,
+    zoo_client,
 )
 from tests.support import LiveServer
 
@@ -129,8 +128,7 @@ def test_client_unknown_output_raises_400(triton_client) -> None:
 @pytest.fixture(scope="module")
 def client(trained_repository: Path, tmp_path_factory: pytest.TempPathFactory
            ) -> Iterator[TestClient]:
-    repository = build_repository(trained_repository, tmp_path_factory.mktemp("v2") / "models")
-    with serving(repository, zoo_settled) as client:
+    with zoo_client(trained_repository, tmp_path_factory, "v2") as client:
         yield client
 
 

@@ -16,9 +16,8 @@ from service.protocols.tfs_signatures import read_signature_defs, rebuilt_signat
 from tests.service.protocol_fixtures import (
     broken_linear_repository,
     broken_settled,
-    build_repository,
     serving,
-    zoo_settled,
+    zoo_client,
 )
 
 OK = {"error_code": "OK", "error_message": ""}
@@ -27,8 +26,7 @@ OK = {"error_code": "OK", "error_message": ""}
 @pytest.fixture(scope="module")
 def client(trained_repository: Path, tmp_path_factory: pytest.TempPathFactory
            ) -> Iterator[TestClient]:
-    repository = build_repository(trained_repository, tmp_path_factory.mktemp("tfs") / "models")
-    with serving(repository, zoo_settled) as client:
+    with zoo_client(trained_repository, tmp_path_factory, "tfs") as client:
         yield client
 
 
