@@ -39,6 +39,7 @@ class ModelRecord:
     on_disk: dict[int, VersionEntry] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     rewrite_failures: dict[int, tuple[Listing, str | None]] = field(default_factory=dict)
+    synced: bool = False  # False until a poll has looked at its versions
 
     def available(self) -> list[Servable]:
         return sorted((s for s in self.versions.values() if s.state is State.AVAILABLE),
@@ -99,7 +100,9 @@ class ModelRegistry:
         failed = [f"version {s.version} FAILED: {s.error}" for s in record.versions.values()
                   if s.state is State.FAILED]
         pending = [f"version {v} {e.problem}" for v, e in record.on_disk.items() if e.problem]
-        details = failed + pending
+        loading = [f"version {s.version} LOADING" for s in record.versions.values()
+                   if s.state is State.LOADING]
+        details = failed + pending + loading or ([] if record.synced else ["waiting to load"])
         return f" ({'; '.join(details)})" if details else ""
 
     @asynccontextmanager
@@ -135,8 +138,11 @@ class ModelRegistry:
             if self.repository_error:
                 logger.info("model repository is back: %s", self.repository.root)
             self.repository_error = None
-            for name, entry in scan.items():
-                await self._sync_model(self.models.setdefault(name, ModelRecord(name)), entry)
+            # Every model on disk is known before any loads: readiness must not pass while
+            # the models later in the scan wait for their turn.
+            records = [self.models.setdefault(name, ModelRecord(name)) for name in scan]
+            for record, entry in zip(records, scan.values(), strict=True):
+                await self._sync_model(record, entry)
             for name in set(self.models) - set(scan):
                 await self._model_vanished(self.models[name])
             self.polls += 1
@@ -147,7 +153,7 @@ class ModelRegistry:
         self.repository_error = message
 
     async def _sync_model(self, record: ModelRecord, entry: ModelEntry) -> None:
-        record.on_disk, record.labels = entry.versions, entry.labels
+        record.on_disk, record.labels, record.synced = entry.versions, entry.labels, True
         record.problems = list(entry.problems) + [
             f"version {v}: {e.problem}" for v, e in sorted(entry.versions.items()) if e.problem]
         self._forget_changed_failures(record)

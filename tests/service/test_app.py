@@ -28,7 +28,7 @@ def test_unexpected_error_is_json_500_without_details(tmp_path: Path,
     with caplog.at_level(logging.INFO, logger="service"), \
             app_with_failing_route(tmp_path) as client:
         response = client.get("/boom", headers={"X-Request-ID": "boom-1"})
-    assert response.status_code == 500
+    assert response.status_code == 500, response.text
     assert response.json() == {"error": "internal error; the request id in X-Request-ID finds "
                                         "it in the log"}
     assert "secret" not in response.text and "Traceback" not in response.text

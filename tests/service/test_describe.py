@@ -66,7 +66,7 @@ def test_describe_model_shows_labels_and_pending_versions(trained_repository: Pa
 
 def test_describe_unknown_model_is_404_listing_models(zoo_client: TestClient) -> None:
     response = zoo_client.get("/models/zebra")
-    assert response.status_code == 404
+    assert response.status_code == 404, response.text
     assert response.json() == {"error": "model 'zebra' not found (models: "
                                         + ", ".join(ZOO) + ")"}
 

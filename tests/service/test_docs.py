@@ -55,7 +55,7 @@ def test_docs_unknown_asset_is_404(zoo_client: TestClient) -> None:
 
 def test_openapi_documents_native_and_operations_routes(zoo_client: TestClient) -> None:
     response = zoo_client.get("/openapi.json")
-    assert response.status_code == 200
+    assert response.status_code == 200, response.text
     document = response.json()
     paths = document["paths"]
     for path in ["/predict/{model}", "/models", "/models/{name}", "/health/live",

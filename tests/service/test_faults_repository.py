@@ -35,7 +35,7 @@ def assert_fault_reported(url: str, fragment: str, load: Traffic) -> None:
     batch of predictions is answered while it lasts."""
     wait_until(lambda: fragment in (repository_error(url) or ""), what=f"fault {fragment!r}")
     ready = httpx.get(f"{url}/health/ready")
-    assert ready.status_code == 200
+    assert ready.status_code == 200, ready.text
     assert fragment in ready.json()["repository_error"]
     during = load.count()
     wait_until(lambda: load.count() >= during + 100, what="predictions during the fault")

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 from fastapi.testclient import TestClient
 
-from tests.support import copy_models, eventually, serve_in_process
+from service.registry import ModelRegistry
+from service.repository import ModelRepository, VersionEntry
+from service.servable import Servable, State
+from tests.support import copy_models, eventually, publish_affine, serve_in_process
 
 
 def test_live_answers_200(zoo_client: TestClient) -> None:
@@ -17,7 +23,7 @@ def test_live_answers_200(zoo_client: TestClient) -> None:
 
 def test_ready_is_200_when_every_model_serves(zoo_client: TestClient) -> None:
     response = zoo_client.get("/health/ready")
-    assert response.status_code == 200
+    assert response.status_code == 200, response.text
     assert response.json() == {"status": "ready", "not_ready": {}, "repository_error": None}
 
 
@@ -29,7 +35,7 @@ def test_ready_is_503_naming_model_whose_only_version_is_incomplete(
     with serve_in_process(repository, wait_ready=False) as client:
         eventually(lambda: client.get("/models/linear").json().get("ready"))
         response = client.get("/health/ready")
-    assert response.status_code == 503
+    assert response.status_code == 503, response.text
     body = response.json()
     assert body["status"] == "not ready" and list(body["not_ready"]) == ["half"]
     assert "incomplete: missing variables/variables.index" in body["not_ready"]["half"]
@@ -39,7 +45,7 @@ def test_ready_is_503_for_empty_repository(tmp_path: Path) -> None:
     (tmp_path / "models").mkdir()
     with serve_in_process(tmp_path / "models", wait_ready=False) as client:
         response = eventually(lambda: _after_first_poll(client))
-    assert response.status_code == 503
+    assert response.status_code == 503, response.text
     assert response.json()["not_ready"] == {"*": f"no models in {tmp_path / 'models'}"}
 
 
@@ -71,3 +77,41 @@ def _after_first_poll(client: TestClient) -> httpx.Response | None:
     core = client.app.state.core
     return client.get("/health/ready") if core.registry.polls or \
         core.registry.repository_error else None
+
+
+def test_ready_waits_for_models_later_in_the_first_scan(trained_repository: Path,
+                                                        tmp_path: Path) -> None:
+    """linear serves version 2 while its labelled version 1 still loads (held here): quadratic,
+    later in the scan, has not loaded yet, so the server is not ready and says why."""
+    repository = copy_models(trained_repository, tmp_path / "models", "linear", "quadratic")
+    assert publish_affine(repository, 3.0, 1.0) == 2
+    (repository / "linear" / "labels.json").write_text('{"stable": 1}')
+    release = threading.Event()
+    pool = ThreadPoolExecutor(2)
+
+    def make_servable(model: str, entry: VersionEntry) -> Servable:
+        servable = Servable(model, entry.number, entry.path, entry.listing, pool, 8, 0.0)
+        if (model, entry.number) == ("linear", 1):
+            load = servable.load
+            servable.load = lambda: (release.wait(30), load())  # type: ignore[method-assign]
+        return servable
+
+    async def scenario() -> tuple[dict[str, str], dict[str, str]]:
+        registry = ModelRegistry(ModelRepository(repository, 0), pool, make_servable)
+        poll = asyncio.create_task(registry.poll_once())
+        while "linear" not in registry.models or 2 not in registry.models["linear"].versions \
+                or registry.models["linear"].versions[2].state is not State.AVAILABLE:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)  # linear version 1 is loading (held)
+        during = registry.not_ready()
+        release.set()
+        await poll
+        return during, registry.not_ready()
+
+    try:
+        during, after = asyncio.run(scenario())
+    finally:
+        release.set()
+        pool.shutdown()
+    assert during == {"quadratic": "no available version (waiting to load)"}
+    assert after == {}

@@ -15,7 +15,7 @@ from tests.support import serve_in_process
 def scrape(client: TestClient) -> dict[tuple[str, tuple], float]:
     """{(sample name, sorted label items): value} from one /metrics scrape."""
     response = client.get("/metrics")
-    assert response.status_code == 200
+    assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/plain")
     return {(s.name, tuple(sorted(s.labels.items()))): s.value
             for family in text_string_to_metric_families(response.text)

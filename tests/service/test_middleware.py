@@ -54,7 +54,7 @@ def raw_exchange(server: LiveServer, request: bytes, read_timeout: float = 10.0)
 def test_request_id_is_honoured_echoed_and_logged(server: LiveServer) -> None:
     response = httpx.post(f"{server.url}/predict/linear", json={"instances": [1]},
                           headers={"X-Request-ID": "client-42.a"})
-    assert response.status_code == 200
+    assert response.status_code == 200, response.text
     assert response.headers["x-request-id"] == "client-42.a"
     (record,) = eventually(lambda: access_records(server, "client-42.a"))
     assert record["level"] == "info" and record["method"] == "POST"

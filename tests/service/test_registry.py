@@ -112,8 +112,8 @@ def test_corrupt_version_fails_and_previous_keeps_serving(linear_repository: Pat
     failed = next(v for v in view["versions"] if v["version"] == 3)
     assert failed["error"].startswith("SavedModel could not be loaded")
     assert view["default_version"] == 2 and versions_of(view) == {2: "AVAILABLE", 3: "FAILED"}
-    assert ready.status_code == 200
-    assert pinned.status_code == 503
+    assert ready.status_code == 200, ready.text
+    assert pinned.status_code == 503, pinned.text
     assert pinned.json()["error"].startswith("model 'linear' version 3 is FAILED: SavedModel")
     assert set(statuses) == {200}
     assert "linear version 3 FAILED" in server.log()
@@ -163,7 +163,7 @@ def test_label_changes_take_effect_without_restart(linear_repository: Path) -> N
         missing = client.post("/predict/linear?label=canary", json={"instances": [2]})
         unloaded = client.post("/predict/linear?version=1", json={"instances": [2]})
     assert missing.status_code == 404 and "labels: stable" in missing.json()["error"]
-    assert unloaded.status_code == 404
+    assert unloaded.status_code == 404, unloaded.text
     assert "on disk but not served" in unloaded.json()["error"]
 
 
@@ -187,7 +187,7 @@ def test_invalid_labels_file_is_ignored_and_reported(linear_repository: Path) ->
         lost = client.post("/predict/linear?label=stable", json={"instances": [2]})
         assert answer(client) == (2, pytest.approx(6.5))
     assert view["labels"] == {} and view["problems"][0].startswith("labels.json ignored")
-    assert lost.status_code == 404
+    assert lost.status_code == 404, lost.text
 
 
 def versions_of(view: dict) -> dict[int, str]:

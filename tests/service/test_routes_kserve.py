@@ -207,7 +207,7 @@ def test_infer_honours_requested_outputs(client: TestClient) -> None:
 ])
 def test_infer_invalid_inputs_are_400(client: TestClient, inputs: list, says: str) -> None:
     answer = client.post("/v2/models/linear/infer", json={"inputs": inputs})
-    assert answer.status_code == 400
+    assert answer.status_code == 400, answer.text
     assert says in answer.json()["error"]
 
 
@@ -276,9 +276,9 @@ def test_failed_version_is_not_ready_with_reason(trained_repository: Path,
     with serving(repository, broken_settled) as client:
         failed = client.get("/v2/models/linear/versions/2/ready")
         latest = client.get("/v2/models/linear/ready")
-    assert failed.status_code == 503
+    assert failed.status_code == 503, failed.text
     assert failed.json()["ready"] is False and "FAILED" in failed.json()["error"]
-    assert latest.status_code == 200
+    assert latest.status_code == 200, latest.text
 
 
 def test_server_not_ready_without_models(tmp_path: Path) -> None:

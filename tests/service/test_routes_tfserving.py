@@ -38,7 +38,7 @@ def close(values: list[float], expected: list[float], tolerance: float = 0.01) -
 # -- model status ------------------------------------------------------------------------------
 def test_status_lists_every_version_newest_first(client: TestClient) -> None:
     answer = client.get("/v1/models/linear")
-    assert answer.status_code == 200
+    assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"] == "application/json"
     assert answer.json() == {"model_version_status": [
         {"version": "2", "state": "AVAILABLE", "status": OK},
@@ -170,7 +170,7 @@ def test_predict_by_version_and_label(client: TestClient, address: str,
 def test_predict_documented_unknown_model_is_404(client: TestClient) -> None:
     """api_rest.md: POST /v1/models/half:predict -> 404 {"error": "..."}."""
     answer = client.post("/v1/models/half:predict", json={"instances": [1.0, 5.0]})
-    assert answer.status_code == 404
+    assert answer.status_code == 404, answer.text
     assert answer.headers["content-type"] == "application/json"
     assert list(answer.json()) == ["error"] and "'half' not found" in answer.json()["error"]
 
@@ -196,10 +196,10 @@ def test_classify_and_regress_are_refused_clearly(client: TestClient, verb: str)
     body = {"signature_name": f"tensorflow/serving/{verb}", "examples": [{"x": 1.0}]}
     answer = client.post(f"/v1/models/linear:{verb}", json=body)
     unknown = client.post(f"/v1/models/half/versions/1:{verb}", json=body)
-    assert answer.status_code == 400
+    assert answer.status_code == 400, answer.text
     assert f"{verb} is not supported" in answer.json()["error"]
     assert ":predict" in answer.json()["error"]
-    assert unknown.status_code == 404
+    assert unknown.status_code == 404, unknown.text
 
 
 @pytest.mark.parametrize(("method", "path"), [
@@ -209,7 +209,7 @@ def test_classify_and_regress_are_refused_clearly(client: TestClient, verb: str)
 def test_malformed_path_is_400_not_a_model_lookup(client: TestClient, method: str,
                                                   path: str) -> None:
     answer = client.request(method, path, json={"instances": [1.0]})
-    assert answer.status_code == 400
+    assert answer.status_code == 400, answer.text
     assert answer.json()["error"].startswith(f"Malformed request: {method} {path}")
 
 

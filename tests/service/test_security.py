@@ -81,7 +81,7 @@ def test_admin_route_without_key_is_401(server: LiveServer, method: str, path: s
                                     f"Bearer {KEY[:-1]}"])
 def test_admin_route_with_wrong_key_is_401(server: LiveServer, header: str) -> None:
     response = httpx.get(f"{server.url}/models", headers={"Authorization": header})
-    assert response.status_code == 401
+    assert response.status_code == 401, response.text
     assert response.json()["error"]
 
 
@@ -150,7 +150,7 @@ def test_cors_preflight_from_allowed_origin_is_answered(server: LiveServer) -> N
     response = httpx.options(f"{server.url}/predict/linear", headers={
         "Origin": ORIGIN, "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "authorization, content-type"})
-    assert response.status_code == 200
+    assert response.status_code == 200, response.text
     assert response.headers["access-control-allow-origin"] == ORIGIN
     assert "authorization" in response.headers["access-control-allow-headers"].lower()
 
@@ -227,4 +227,4 @@ def test_over_concurrency_limit_gets_503_and_health_still_answers(server: LiveSe
     assert (live, ready, scrape) == (200, 200, 200)
     assert results == [200, 200]  # the two in flight were not harmed
     after = httpx.post(f"{server.url}/predict/linear", json={"instances": [1]})
-    assert after.status_code == 200
+    assert after.status_code == 200, after.text
