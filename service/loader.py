@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -35,13 +36,20 @@ class SignatureInfo:
     inputs: tuple[TensorInfo, ...]  # in the order clients list values
     outputs: tuple[TensorInfo, ...]
 
-    @property
+    # Read on every request: computed once (cached_property writes the instance's __dict__
+    # directly, which a frozen dataclass allows).
+    @cached_property
     def input_names(self) -> tuple[str, ...]:
         return tuple(t.name for t in self.inputs)
 
-    @property
+    @cached_property
     def output_names(self) -> tuple[str, ...]:
         return tuple(t.name for t in self.outputs)
+
+    @cached_property
+    def output_dtypes(self) -> dict[str, str]:
+        """Output name -> NumPy dtype name."""
+        return {t.name: t.dtype for t in self.outputs}
 
 
 def _tensor_info(name: str, spec) -> TensorInfo:

@@ -8,6 +8,8 @@ from typing import Any
 import orjson
 from starlette.responses import JSONResponse
 
+from service.errors import BadRequest
+
 OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 
 
@@ -35,14 +37,13 @@ def _at_non_finite(body: bytes, exc: orjson.JSONDecodeError) -> bool:
     return any(token in around for token in NON_FINITE_TOKENS)
 
 
-def parse_json(body: bytes, non_finite: bool = False) -> Any:
+def parse_json(body: bytes, non_finite: bool = False, duplicates: bool = True) -> Any:
     """orjson.loads with an error that says what is accepted.
 
     `non_finite=True`: a body whose only fault is a NaN, Infinity or 1e999 token is read with
     the standard library instead (which maps them to floats), so that the caller's validation
-    can reject the value naming the instance it is in."""
-    from service.errors import BadRequest
-
+    can reject the value naming the instance it is in. `duplicates=False`: the caller checks
+    for duplicate keys itself (refuse_duplicate_keys)."""
     if not body:
         raise BadRequest("empty request body: send a JSON object")
     try:
@@ -57,10 +58,18 @@ def parse_json(body: bytes, non_finite: bool = False) -> Any:
                 pass
         raise BadRequest(f"malformed JSON: {exc}. The body must be one JSON object; NaN, "
                          "Infinity and numbers beyond the float64 range are not JSON") from None
-    duplicate = duplicate_key(body, payload)
+    if duplicates:
+        refuse_duplicate_keys(body, payload)
+    return payload
+
+
+def refuse_duplicate_keys(body: bytes, payload: Any, known_keys: int | None = None) -> None:
+    """BadRequest naming a key that appears twice in one object of `body` (parsed as
+    `payload`). `known_keys`: how many object keys the caller counted in `payload` while
+    validating it (at most the true count), which spares counting them again here."""
+    duplicate = duplicate_key(body, payload, known_keys)
     if duplicate is not None:
         raise BadRequest(_duplicate_message(duplicate))
-    return payload
 
 
 def _duplicate_message(key: str) -> str:
@@ -97,7 +106,7 @@ def _keys_lower_bound(payload: Any, enough: int) -> int:
 _CONTAINERS = (dict, list)
 
 
-def duplicate_key(body: bytes, payload: Any) -> str | None:
+def duplicate_key(body: bytes, payload: Any, known_keys: int | None = None) -> str | None:
     """A key that appears twice in one object (orjson silently keeps the last), or None.
 
     Every key in the text is followed by one colon, so when the parsed value holds (at least)
@@ -106,7 +115,9 @@ def duplicate_key(body: bytes, payload: Any) -> str | None:
     if not isinstance(payload, dict | list):
         return None
     colons = body.count(b":")
-    if _keys_lower_bound(payload, colons) >= colons:
+    if known_keys is None:
+        known_keys = _keys_lower_bound(payload, colons)
+    if known_keys >= colons:
         return None
 
     try:

@@ -34,17 +34,17 @@ def model_metadata(registry: ModelRegistry, servable: Servable) -> dict:
 def infer_answer(prediction: Prediction, request: InferRequest,
                  request_id: str) -> tuple[bytes, int | None]:
     """The response body, and the JSON header's length when binary outputs follow it."""
-    names = prediction.info.output_names
-    wanted = request.outputs or [(n, None) for n in names]
-    dtypes = {t.name: tensors.datatype_of(t.dtype) for t in prediction.info.outputs}
+    info = prediction.info
+    wanted = request.outputs or [(n, None) for n in info.output_names]
     outputs, blobs = [], []
     for name, binary in wanted:
         values = prediction.outputs[name]
-        rows = int(values.shape[0])
+        rows = len(values)
+        datatype = tensors.datatype_of(info.output_dtypes[name])
         entry = {"name": name, "shape": [rows, 1] if request.column_shape else [rows],
-                 "datatype": dtypes[name]}
+                 "datatype": datatype}
         if request.binary_default if binary is None else binary:
-            blobs.append(tensors.to_binary(values, dtypes[name]))
+            blobs.append(tensors.to_binary(values, datatype))
             entry["parameters"] = {"binary_data_size": len(blobs[-1])}
         else:
             entry["data"] = values

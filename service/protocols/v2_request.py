@@ -13,17 +13,18 @@ from service.inference import Columns
 from service.instances import columns_from_arrays, may_hold_booleans
 from service.loader import SignatureInfo
 from service.protocols import v2_tensors as tensors
-from service.responses import parse_json
+from service.responses import parse_json, refuse_duplicate_keys
 
 EXTENSIONS = ["binary_tensor_data"]
 HEADER_LENGTH = "inference-header-content-length"
 HEADER_BYTES = HEADER_LENGTH.encode("latin-1")
 REQUEST_FIELDS = ("id", "parameters", "inputs", "outputs")
+KNOWN_FIELDS = frozenset(REQUEST_FIELDS)
 UNSUPPORTED_PARAMETERS = ("shared_memory_region", "classification")
 NO_PARAMETERS: dict = {}  # never modified
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class InferRequest:
     id: str | None
     arrays: dict[str, np.ndarray]
@@ -64,13 +65,14 @@ def _parameters(holder: dict, where: str) -> dict:
     return parameters
 
 
-def _inputs(payload: dict, tail: bytes, maybe_bool: bool) -> tuple[dict, bool]:
+def _inputs(payload: dict, tail: bytes, maybe_bool: bool) -> tuple[dict, bool, int]:
+    """The arrays by input name, whether every shape was [n, 1], and the object keys seen."""
     inputs = payload.get("inputs")
     if not isinstance(inputs, list) or not inputs:
         raise BadRequest('"inputs" must be a non-empty array of {"name", "shape", "datatype", '
                          '"data"} objects')
     arrays: dict[str, np.ndarray] = {}
-    ranks, offset = set(), 0
+    ranks, offset, keys = set(), 0, 0
     for i, spec in enumerate(inputs):
         if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
             raise BadRequest(f"inputs[{i}] must be an object with a string \"name\"")
@@ -79,7 +81,9 @@ def _inputs(payload: dict, tail: bytes, maybe_bool: bool) -> tuple[dict, bool]:
             raise BadRequest(f"{where} is given twice")
         tensors.rows_of(spec.get("shape"), where)
         dtype = tensors.numpy_dtype(spec.get("datatype"), where)
-        size = _parameters(spec, where).get("binary_data_size")
+        parameters = _parameters(spec, where)
+        keys += len(spec) + len(parameters)
+        size = parameters.get("binary_data_size")
         if size is None:
             arrays[spec["name"]] = tensors.from_json(spec.get("data"), spec["shape"], dtype,
                                                      where, maybe_bool)
@@ -95,42 +99,59 @@ def _inputs(payload: dict, tail: bytes, maybe_bool: bool) -> tuple[dict, bool]:
     if offset != len(tail):
         raise BadRequest(f"{len(tail) - offset} bytes of binary data after the JSON header "
                          "belong to no input (binary_data_size)")
-    return arrays, ranks == {2}
+    return arrays, ranks == {2}, keys
 
 
-def _outputs(payload: dict) -> list[tuple[str, bool | None]] | None:
+def _outputs(payload: dict) -> tuple[list[tuple[str, bool | None]] | None, int]:
+    """The requested (name, binary) outputs, or None for all; and the object keys seen."""
     outputs = payload.get("outputs")
     if outputs is None:
-        return None
+        return None, 0
     if not isinstance(outputs, list):
         raise BadRequest('"outputs" must be an array of {"name"} objects')
-    wanted = []
+    wanted, keys = [], 0
     for i, spec in enumerate(outputs):
         if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
             raise BadRequest(f"outputs[{i}] must be an object with a string \"name\"")
-        binary = _parameters(spec, f"output {spec['name']!r}").get("binary_data")
-        wanted.append((spec["name"], binary))
-    return wanted
+        parameters = _parameters(spec, f"output {spec['name']!r}")
+        keys += len(spec) + len(parameters)
+        wanted.append((spec["name"], parameters.get("binary_data")))
+    return wanted, keys
 
 
 def infer_request(body: bytes, header_length: str | None) -> InferRequest:
     head, tail = _split_body(body, header_length)
     try:
-        payload = parse_json(head)
+        payload = parse_json(head, duplicates=False)
     except BadRequest:
         if header_length is None and b"binary_data_size" in body:
             raise BadRequest("binary tensor data needs the Inference-Header-Content-Length "
                              "header: the length of the JSON object before it") from None
         raise
+    try:
+        request, keys = _validated(payload, head, tail)
+    except BadRequest:
+        refuse_duplicate_keys(head, payload)  # a duplicate key is reported before the rest
+        raise
+    # The keys counted while validating stand in for a walk over the parsed body.
+    refuse_duplicate_keys(head, payload, keys)
+    return request
+
+
+def _validated(payload: object, head: bytes, tail: bytes) -> tuple[InferRequest, int]:
+    """The request, and how many object keys validating it came across."""
     if not isinstance(payload, dict):
         raise BadRequest('the body must be a JSON object {"inputs": [...]} (optional: "id", '
                          '"parameters", "outputs")')
-    unknown = [k for k in payload if k not in REQUEST_FIELDS]
-    if unknown:
-        raise BadRequest(f"unknown field {unknown[0]!r}; fields are {', '.join(REQUEST_FIELDS)}")
+    if not payload.keys() <= KNOWN_FIELDS:
+        unknown = next(k for k in payload if k not in KNOWN_FIELDS)
+        raise BadRequest(f"unknown field {unknown!r}; fields are {', '.join(REQUEST_FIELDS)}")
     request_id = payload.get("id")
     if request_id is not None and not isinstance(request_id, str):
         raise BadRequest('"id" must be a string')
-    binary_default = bool(_parameters(payload, "request").get("binary_data_output", False))
-    arrays, column_shape = _inputs(payload, tail, may_hold_booleans(head))
-    return InferRequest(request_id, arrays, column_shape, _outputs(payload), binary_default)
+    parameters = _parameters(payload, "request")
+    arrays, column_shape, input_keys = _inputs(payload, tail, may_hold_booleans(head))
+    outputs, output_keys = _outputs(payload)
+    request = InferRequest(request_id, arrays, column_shape, outputs,
+                           bool(parameters.get("binary_data_output", False)))
+    return request, len(payload) + len(parameters) + input_keys + output_keys

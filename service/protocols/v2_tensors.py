@@ -38,6 +38,9 @@ def numpy_dtype(datatype: object, where: str) -> np.dtype:
 
 def rows_of(shape: object, where: str) -> int:
     """The row count of an input shape: `[n]` or `[n, 1]`."""
+    if type(shape) is list and 0 < len(shape) < 3 and type(shape[0]) is int and shape[0] >= 0 \
+            and (len(shape) == 1 or (type(shape[1]) is int and shape[1] == 1)):
+        return shape[0]  # the usual shapes, checked without the general loop (bool is not int)
     if not isinstance(shape, list) or not all(
             isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape):
         raise BadRequest(f"{where}: shape must be a list of non-negative integers")
@@ -83,14 +86,16 @@ def from_json(data: object, shape: list[int], dtype: np.dtype, where: str,
     if array.dtype.kind not in "fiu":
         _refuse_non_numbers(data, where)
         array = np.asarray(data, dtype=np.float64)  # integers beyond int64
-    if array.ndim > 1 and list(array.shape) != shape:
-        raise BadRequest(f"{where}: data is nested as {list(array.shape)} but shape is "
-                         f"{shape}; nest it exactly as the shape or send it flat")
-    flat = array.reshape(-1)
-    _check_size(flat.size, shape, where)
+    if array.ndim > 1:
+        if list(array.shape) != shape:
+            raise BadRequest(f"{where}: data is nested as {list(array.shape)} but shape is "
+                             f"{shape}; nest it exactly as the shape or send it flat")
+        array = array.reshape(-1)
+    if len(shape) != 1 or array.size != shape[0]:  # one comparison for the usual flat [n]
+        _check_size(array.size, shape, where)
     if dtype.kind in "iu":
-        _check_integers(flat, dtype, where)
-    return flat
+        _check_integers(array, dtype, where)
+    return array
 
 
 def from_binary(chunk: bytes, shape: list[int], dtype: np.dtype, where: str) -> np.ndarray:

@@ -206,6 +206,31 @@ def test_duplicate_keys_found_exactly(text: str) -> None:
         assert parse_json(body) == orjson.loads(body)
 
 
+V2_SPEC = '{"name":"x","shape":[1],"datatype":"FP32","data":[1]'
+V2_PLACES = [  # where a fuzzed JSON value goes in an otherwise valid v2 request
+    lambda v: f'{{"inputs":[{V2_SPEC},"parameters":{v}}}]}}',
+    lambda v: f'{{"inputs":[{V2_SPEC}}}],"parameters":{v}}}',
+    lambda v: f'{{"inputs":[{V2_SPEC}}}],"outputs":[{{"name":"y","parameters":{v}}}]}}',
+    lambda v: f'{{"id":"a:b","inputs":[{V2_SPEC},"a":{v},"a":1}}]}}',
+    lambda v: f'{{"inputs":[{V2_SPEC}}}],"inputs":{v}}}',
+    lambda v: f'{{"inputs":{v}}}',
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=texts, place=st.sampled_from(V2_PLACES))
+def test_v2_request_duplicate_keys_found_exactly(text: str, place) -> None:  # noqa: ANN001
+    """The v2 reader counts keys while validating instead of walking the body: a duplicate
+    anywhere is still the error reported, valid or not otherwise, and only a duplicate is."""
+    body = place(text)
+    try:
+        v2_request.infer_request(body.encode(), None)
+    except BadRequest as exc:
+        assert ("duplicate key" in exc.message) == reference_has_duplicate(body), exc.message
+    else:
+        assert not reference_has_duplicate(body)
+
+
 @settings(max_examples=300, deadline=None)
 @given(body=st.binary(max_size=64))
 def test_any_bytes_parse_or_refuse(body: bytes) -> None:
