@@ -166,8 +166,13 @@ def test_symlinks_out_of_the_repository_are_refused(site: tuple, tmp_path: Path)
     refusal(server, "symlinked", 2, "PENDING", "is a symbolic link")
     refusal(server, "symlinked", 3, "PENDING", "a file in it links outside the repository")
     refusal(server, "symlinked", 4, "PENDING", "a file in it links outside the repository")
-    listing = httpx.get(f"{server.url}/models").json()
-    assert any("refused model 'evil'" in p for p in listing["repository_problems"])
+    # The scan that reported those may have listed the root before `evil` was made: wait for it.
+    def evil_refused() -> dict | None:
+        listing = httpx.get(f"{server.url}/models").json()
+        refused = any("refused model 'evil'" in p for p in listing["repository_problems"])
+        return listing if refused else None
+
+    listing = wait_until(evil_refused, what="the refusal of model 'evil'")
     assert "evil" not in [m["name"] for m in listing["models"]]
     assert httpx.post(f"{server.url}/predict/evil", json={"instances": [1]}).status_code == 404
     assert_still_serving(server, "symlinked")
