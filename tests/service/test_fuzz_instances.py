@@ -6,6 +6,7 @@ of the same numbers agree; duplicate-key detection agrees with a reference parse
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import numpy as np
 import orjson
@@ -53,38 +54,46 @@ def check_columns(columns: dict, inputs: tuple[str, ...]) -> int:
     return next(iter(lengths))[0]
 
 
+def number_rows(width: int) -> st.SearchStrategy[list[list[float]]]:
+    """1 to MAX_ROWS rows of `width` finite numbers."""
+    return st.lists(st.lists(finite, min_size=width, max_size=width), min_size=1,
+                    max_size=MAX_ROWS)
+
+
+def columns_or_refusal(read: Callable[[], dict]) -> dict | None:
+    """`read()`'s columns, or None after checking that its refusal says why."""
+    try:
+        return read()
+    except REFUSED as exc:
+        assert exc.message
+        return None
+
+
 @settings(max_examples=400, deadline=None)
 @given(instances=json_values, width=st.sampled_from([1, 3]))
 def test_any_instances_value_gives_columns_or_a_clear_refusal(instances: object,
                                                               width: int) -> None:
     inputs = INPUTS[width]
-    try:
-        columns = columns_from_instances(instances, inputs, MAX_ROWS, has_bool(instances))
-    except REFUSED as exc:
-        assert exc.message
-        return
-    rows = check_columns(columns, inputs)
-    assert isinstance(instances, list) and rows == len(instances)
+    columns = columns_or_refusal(
+        lambda: columns_from_instances(instances, inputs, MAX_ROWS, has_bool(instances)))
+    if columns is not None:
+        rows = check_columns(columns, inputs)
+        assert isinstance(instances, list) and rows == len(instances)
 
 
 @settings(max_examples=300, deadline=None)
 @given(payload=json_values, width=st.sampled_from([1, 3]))
 def test_any_inputs_value_gives_columns_or_a_clear_refusal(payload: object, width: int) -> None:
-    inputs = INPUTS[width]
-    try:
-        columns = columns_from_inputs(payload, inputs, MAX_ROWS)
-    except REFUSED as exc:
-        assert exc.message
-        return
-    check_columns(columns, inputs)
+    columns = columns_or_refusal(lambda: columns_from_inputs(payload, INPUTS[width], MAX_ROWS))
+    if columns is not None:
+        check_columns(columns, INPUTS[width])
 
 
 @settings(max_examples=200, deadline=None)
 @given(width=st.sampled_from([1, 3]), data=st.data())
 def test_row_object_and_columnar_forms_agree(width: int, data: st.DataObject) -> None:
     inputs = INPUTS[width]
-    rows = data.draw(st.lists(st.lists(finite, min_size=width, max_size=width), min_size=1,
-                              max_size=MAX_ROWS))
+    rows = data.draw(number_rows(width))
     expected = np.asarray(rows, dtype=np.float32)
     forms = [rows, [dict(zip(inputs, row, strict=True)) for row in rows]]
     if width == 1:
@@ -127,31 +136,24 @@ v2_bodies = st.fixed_dictionaries({}, optional={
 @given(body=st.one_of(v1_bodies, json_values), width=st.sampled_from([1, 3]))
 def test_any_tensorflow_serving_body_gives_columns_or_a_clear_refusal(body: object,
                                                                       width: int) -> None:
-    try:
-        columns = parse_v1(json.dumps(body).encode(), width)
-    except REFUSED as exc:
-        assert exc.message
-        return
-    check_columns(columns, INPUTS[width])
+    columns = columns_or_refusal(lambda: parse_v1(json.dumps(body).encode(), width))
+    if columns is not None:
+        check_columns(columns, INPUTS[width])
 
 
 @settings(max_examples=300, deadline=None)
 @given(body=st.one_of(v2_bodies, json_values), width=st.sampled_from([1, 3]))
 def test_any_v2_body_gives_columns_or_a_clear_refusal(body: object, width: int) -> None:
-    try:
-        columns = parse_v2(json.dumps(body).encode(), width)
-    except REFUSED as exc:
-        assert exc.message
-        return
-    check_columns(columns, INPUTS[width])
+    columns = columns_or_refusal(lambda: parse_v2(json.dumps(body).encode(), width))
+    if columns is not None:
+        check_columns(columns, INPUTS[width])
 
 
 @settings(max_examples=150, deadline=None)
 @given(width=st.sampled_from([1, 3]), data=st.data())
 def test_all_three_families_read_the_same_numbers_alike(width: int, data: st.DataObject) -> None:
     inputs = INPUTS[width]
-    rows = data.draw(st.lists(st.lists(finite, min_size=width, max_size=width), min_size=1,
-                              max_size=MAX_ROWS))
+    rows = data.draw(number_rows(width))
     expected = np.asarray(rows, dtype=np.float32)
     columnar = {name: [row[i] for row in rows] for i, name in enumerate(inputs)}
     shaped = data.draw(st.booleans())  # v2 shape [n] or [n, 1]
