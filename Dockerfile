@@ -60,6 +60,7 @@ RUN groupadd --gid "${APP_UID}" app \
 COPY --from=build /opt/venv /opt/venv
 
 WORKDIR /app
+COPY modelrepo/ /app/modelrepo/
 COPY training/ /app/training/
 COPY service/ /app/service/
 COPY containers/healthcheck.py /app/containers/healthcheck.py

@@ -18,12 +18,8 @@ atomically (write elsewhere, then rename to the version number) never needs the 
 
 from __future__ import annotations
 
-import re
 import time
 from pathlib import Path
-
-REQUIRED_FILES = ("saved_model.pb", "variables/variables.index")
-SHARD = re.compile(r"^variables/variables\.data-(\d{5})-of-(\d{5})$")
 
 Listing = tuple[tuple[str, int, int], ...]  # (relative path, size, mtime_ns)
 
@@ -38,21 +34,6 @@ def listing_of(version_dir: Path) -> tuple[Listing, int]:
             rows.append((str(path.relative_to(version_dir)), stat.st_size, stat.st_mtime_ns))
             newest = max(newest, stat.st_mtime_ns, stat.st_ctime_ns)
     return tuple(rows), newest
-
-
-def missing_files(names: set[str]) -> list[str]:
-    """Required files absent from a version's file names (relative paths): the two fixed ones
-    first, then (once they are there) the variables data shards."""
-    missing = [name for name in REQUIRED_FILES if name not in names]
-    if missing:
-        return missing
-    totals = {int(m.group(2)) for m in map(SHARD.match, names) if m}
-    if not totals:
-        missing.append("variables/variables.data-*")
-    for total in sorted(totals):
-        missing += [shard for k in range(total)
-                    if (shard := f"variables/variables.data-{k:05d}-of-{total:05d}") not in names]
-    return missing
 
 
 class QuietTracker:

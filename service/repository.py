@@ -8,16 +8,14 @@ version is complete (fully written) is decided by service.completeness.
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from service.completeness import Listing, QuietTracker, listing_of, missing_files
+from modelrepo.completeness import missing_files
+from modelrepo.labels import LABELS_FILE, MAX_LABELS_BYTES, parse_labels
+from modelrepo.layout import VERSION_RULE, is_model_name, is_version_name
+from service.completeness import Listing, QuietTracker, listing_of
 
-MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
-VERSION_NAME = re.compile(r"^[1-9][0-9]{0,17}$")
-MAX_LABELS_BYTES = 64 * 1024
 
 class RepositoryUnavailable(Exception):
     """The repository root is missing, unreadable or not a directory."""
@@ -70,7 +68,7 @@ class ModelRepository:
             for child in children:
                 if child.name.startswith(".") or not child.is_dir():
                     continue
-                if not MODEL_NAME.match(child.name):
+                if not is_model_name(child.name):
                     problems.append(f"ignored directory {child.name[:80]!r}: not a valid model "
                                     "name")
                 elif not self._inside(child):
@@ -98,9 +96,9 @@ class ModelRepository:
         for child in children:
             if child.name.startswith(".") or not child.is_dir():
                 continue
-            if not VERSION_NAME.match(child.name):
-                entry.problems.append(f"ignored directory {child.name[:80]!r}: a version is a "
-                                      "positive integer without leading zeros")
+            if not is_version_name(child.name):
+                entry.problems.append(f"ignored directory {child.name[:80]!r}: a version is "
+                                      f"{VERSION_RULE}")
                 continue
             entry.versions[int(child.name)] = self._scan_version(child)
         entry.labels = self._read_labels(model_dir, entry.problems)
@@ -128,18 +126,15 @@ class ModelRepository:
         return VersionEntry(number, version_dir, True, None, listing)
 
     def _read_labels(self, model_dir: Path, problems: list[str]) -> dict[str, int]:
-        path = model_dir / "labels.json"
+        path = model_dir / LABELS_FILE
         if not path.is_file():
             return {}
         try:
             if not self._inside(path):
                 raise ValueError("it links outside the repository")
             if path.stat().st_size > MAX_LABELS_BYTES:
-                raise ValueError("larger than 64 KiB")
-            raw = json.loads(path.read_bytes())
-            if any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in raw.values()):
-                raise ValueError("versions must be positive integers")
-            return {str(k): v for k, v in raw.items()}
-        except (OSError, ValueError, TypeError, AttributeError, RecursionError) as exc:
+                raise ValueError(f"larger than {MAX_LABELS_BYTES // 1024} KiB")
+            return parse_labels(path.read_bytes())
+        except (OSError, ValueError) as exc:
             problems.append(f"labels.json ignored: {exc}")
             return {}

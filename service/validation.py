@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import re
-
 from starlette.requests import Request
 
+from modelrepo.layout import VERSION_RULE, is_version_name
 from service.errors import BadRequest
-
-VERSION_TEXT = re.compile(r"^[1-9][0-9]{0,17}$")
 
 
 def parse_version(text: str | None) -> int | None:
     if text is None:
         return None
-    if not VERSION_TEXT.match(text):
-        raise BadRequest(f"invalid version {text[:40]!r}: a version is a positive integer "
-                         "without leading zeros")
+    if not is_version_name(text):
+        raise BadRequest(f"invalid version {text[:40]!r}: a version is {VERSION_RULE}")
     return int(text)
 
 

@@ -11,16 +11,15 @@ import argparse
 import dataclasses
 import logging
 import os
-import re
 import sys
 from pathlib import Path
 
+from modelrepo.layout import MODEL_NAME_RULE, is_model_name
 from training.labels import remove_label, set_label
 from training.specs import ZOO, ModelSpec, Recipe, find_spec
 
 logger = logging.getLogger("training")
 SEED_RECIPE_DEFAULT = "default"
-MODEL_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")  # one plain directory
 
 
 def positive_int(text: str) -> int:
@@ -111,9 +110,8 @@ def run_training(args: argparse.Namespace) -> int:
 
 def run_label(argv: list[str]) -> int:
     args = label_parser().parse_args(argv)
-    if not MODEL_NAME_PATTERN.match(args.name):
-        raise ValueError(f"invalid model name {args.name!r}: letters, digits, '_', '.', '-', "
-                         "starting with a letter or digit (a directory in the repository)")
+    if not is_model_name(args.name):
+        raise ValueError(f"invalid model name {args.name!r}: {MODEL_NAME_RULE}")
     model_dir = args.repository / args.name
     if args.remove:
         labels = remove_label(model_dir, args.label)

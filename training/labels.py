@@ -2,39 +2,37 @@
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import tempfile
 from pathlib import Path
 
-from training.publishing import version_numbers
-
-LABEL_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
+from modelrepo.labels import LABEL_RULE, LABELS_FILE, is_label_name, parse_labels, render_labels
+from modelrepo.layout import version_numbers
 
 
 def read_labels(model_dir: Path) -> dict[str, int]:
-    path = model_dir / "labels.json"
+    path = model_dir / LABELS_FILE
     if not path.exists():
         return {}
-    return {str(k): int(v) for k, v in json.loads(path.read_text()).items()}
+    try:
+        return parse_labels(path.read_bytes())
+    except ValueError as exc:
+        raise ValueError(f"{path} is malformed: {exc}") from None
 
 
 def _write_labels(model_dir: Path, labels: dict[str, int]) -> None:
     """Atomic replace, so a poller reads either the old or the new file, never half of one."""
     fd, tmp = tempfile.mkstemp(prefix=".labels-", suffix=".json", dir=model_dir)
     with os.fdopen(fd, "w") as handle:
-        json.dump(dict(sorted(labels.items())), handle, indent=2)
-        handle.write("\n")
+        handle.write(render_labels(labels))
         handle.flush()
         os.fsync(handle.fileno())
-    os.replace(tmp, model_dir / "labels.json")
+    os.replace(tmp, model_dir / LABELS_FILE)
 
 
 def set_label(model_dir: Path, label: str, version: int) -> dict[str, int]:
-    if not LABEL_PATTERN.match(label):
-        raise ValueError(f"invalid label {label!r}: letters, digits, '_', '.', '-'; "
-                         "starting with a letter; at most 64 characters")
+    if not is_label_name(label):
+        raise ValueError(f"invalid label {label!r}: {LABEL_RULE}")
     if version not in version_numbers(model_dir):
         raise ValueError(f"{model_dir.name} has no version {version} "
                          f"(published: {version_numbers(model_dir) or 'none'})")

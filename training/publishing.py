@@ -17,24 +17,9 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-STAGING_PREFIX = ".staging-"
+from modelrepo.layout import STAGING_PREFIX, version_numbers
+
 STALE_STAGING_SECONDS = 3600
-
-
-def version_numbers(model_dir: Path) -> list[int]:
-    """Published versions: directories named by a positive integer without leading zeros.
-
-    Only ASCII digits count: `str.isdigit` also accepts "²" (which `int` rejects) and "١"
-    (which `int` reads as 1), names TensorFlow Serving would never treat as versions.
-    """
-    if not model_dir.is_dir():
-        return []
-    found = []
-    for entry in model_dir.iterdir():
-        name = entry.name
-        if name.isascii() and name.isdigit() and name[0] != "0" and entry.is_dir():
-            found.append(int(name))
-    return sorted(found)
 
 
 def next_version(model_dir: Path) -> int:

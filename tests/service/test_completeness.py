@@ -10,10 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from service.completeness import missing_files
 from service.repository import ModelRepository
-
-FIXED = {"saved_model.pb", "variables/variables.index"}
 
 
 def write_version(directory: Path, shards: int = 1, skip: int | None = None) -> Path:
@@ -25,19 +22,6 @@ def write_version(directory: Path, shards: int = 1, skip: int | None = None) -> 
             name = f"variables.data-{k:05d}-of-{shards:05d}"
             (directory / "variables" / name).write_bytes(b"data")
     return directory
-
-
-@pytest.mark.parametrize(("names", "missing"), [
-    (set(), ["saved_model.pb", "variables/variables.index"]),
-    ({"saved_model.pb"}, ["variables/variables.index"]),
-    (FIXED, ["variables/variables.data-*"]),
-    (FIXED | {"variables/variables.data-00000-of-00001"}, []),
-    (FIXED | {"variables/variables.data-00001-of-00003"},
-     ["variables/variables.data-00000-of-00003", "variables/variables.data-00002-of-00003"]),
-    (FIXED | {f"variables/variables.data-0000{k}-of-00003" for k in range(3)}, []),
-])
-def test_missing_files_names_every_absent_shard(names: set[str], missing: list[str]) -> None:
-    assert missing_files(names) == missing
 
 
 def test_scan_waits_for_every_announced_shard(tmp_path: Path) -> None:

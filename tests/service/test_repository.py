@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from modelrepo.layout import VERSION_RULE
 from service.repository import ModelRepository, RepositoryUnavailable
 
 
@@ -45,8 +46,7 @@ def test_scan_ignores_non_integer_version_names_with_a_problem(tmp_path: Path,
     make_version(tmp_path / "linear", name)
     entry = ModelRepository(tmp_path, settle_seconds=0).scan()["linear"]
     assert list(entry.versions) == [1]
-    assert entry.problems == [f"ignored directory {name!r}: a version is a positive integer "
-                              "without leading zeros"]
+    assert entry.problems == [f"ignored directory {name!r}: a version is {VERSION_RULE}"]
 
 
 def test_scan_skips_hidden_staging_directories_silently(tmp_path: Path) -> None:
