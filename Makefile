@@ -6,7 +6,8 @@ REPOSITORY ?= models
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install train serve test lint bench bench-smoke bench-train bench-soak lock clean
+.PHONY: install train serve test lint bench bench-smoke bench-train bench-soak lock clean \
+	cluster-test manifests-check
 
 install: $(VENV)/.installed
 
@@ -73,3 +74,18 @@ container-test:
 
 container-prepare:
 	bash containers/prepare_podman.sh
+
+# ---- scale out (docs/DEPLOYMENT.md, "Scale out") ------------------------------------------------
+# cluster-test: 3 replicas behind Debian's nginx under wrk load; one SIGKILLed, one SIGTERMed, a
+# new version published; fails on any failed request (nginx and wrk come from apt when missing).
+# manifests-check: the Kubernetes and KServe manifests validated offline (also run by make test).
+NGINX := command -v nginx >/dev/null || test -x /usr/sbin/nginx || \
+	($(SUDO) apt-get update && $(SUDO) apt-get install -y nginx)
+
+cluster-test: install
+	@$(WRK)
+	@$(NGINX)
+	$(PY) -m deploy.cluster
+
+manifests-check: install
+	$(PY) -m deploy.validation

@@ -31,7 +31,7 @@ class Nginx:
     def __init__(self, balancer: Balancer) -> None:
         nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
         if nginx is None:
-            raise SystemExit("nginx is not installed: apt-get install -y nginx-light "
+            raise SystemExit("nginx is not installed: apt-get install -y nginx "
                              "(make cluster-test installs it)")
         self.balancer = balancer
         state = balancer.state_dir
