@@ -22,7 +22,8 @@ LOG_LINE = re.compile(r"^\S+ (?P<status>\d{3}) .* "
 @dataclass(frozen=True)
 class Retries:
     answered: int  # requests nginx logged
-    non_2xx: int  # answers nginx gave that were not 2xx
+    non_2xx: int  # answers nginx gave that were not 2xx, 499 aside
+    client_closed: int  # 499: the client closed the connection first (wrk's stop does)
     retried: int  # requests that reached more than one replica
     first_failures: dict[str, int]  # retried requests by the first replica's failure
 
@@ -73,16 +74,17 @@ class Nginx:
         return path.read_text(errors="replace") if path.exists() else ""
 
     def retries(self) -> Retries:
-        answered = non_2xx = retried = 0
+        answered = non_2xx = client_closed = retried = 0
         first: Counter[str] = Counter()
         for line in (self.balancer.state_dir / "access.log").read_text().splitlines():
             match = LOG_LINE.match(line)
             if match is None:
                 continue
             answered += 1
-            non_2xx += not match["status"].startswith("2")
+            client_closed += match["status"] == "499"
+            non_2xx += match["status"][0] != "2" and match["status"] != "499"
             attempts = match["upstream"].split(", ")
             if len(attempts) > 1:
                 retried += 1
                 first[attempts[0]] += 1
-        return Retries(answered, non_2xx, retried, dict(first))
+        return Retries(answered, non_2xx, client_closed, retried, dict(first))

@@ -54,8 +54,9 @@ def test_grpc_examples_name_their_port_h2c() -> None:
             if s["spec"]["predictor"]["model"]["protocolVersion"].startswith("grpc-")]
     assert grpc
     for service in grpc:
-        assert service["spec"]["predictor"]["model"]["ports"] == [
-            {"name": "h2c", "containerPort": 9000, "protocol": "TCP"}]
+        model = service["spec"]["predictor"]["model"]
+        assert model["ports"] == [{"name": "h2c", "containerPort": 9000, "protocol": "TCP"}]
+        assert model["readinessProbe"]["grpc"] == {"port": 9000}  # the one port Knative sees
 
 
 @pytest.mark.parametrize("service", CUSTOM, ids=lambda s: s["metadata"]["name"])
