@@ -66,11 +66,14 @@ def main() -> int:
     steady = float(os.environ.get("STEADY_SECONDS", "3"))
     work = Path(tempfile.mkdtemp(prefix="cluster-test-"))
     repository = work / "models"
-    replicas = [Replica(f"r{i + 1}", repository, free_port(), work, {"LOG_FORMAT": "text"})
-                for i in range(count)]
+    # One host, many replicas: each gets its own HTTP port, and gRPC (default 8500, which they
+    # would all try to bind) is off; nginx balances HTTP only.
+    env = {"LOG_FORMAT": "text", "GRPC_PORT": "0"}
+    replicas = [Replica(f"r{i + 1}", repository, free_port(), work, env) for i in range(count)]
     port = free_port()
     nginx = Nginx(Balancer(listen=f"127.0.0.1:{port}", state_dir=work / "nginx",
                            replicas=tuple(f"127.0.0.1:{r.port}" for r in replicas)))
+    load = Load(f"http://127.0.0.1:{port}/predict/{scenario.MODEL}", connections, work)
     try:
         version = scenario.publish(repository)
         print(f"cluster-test: trained {scenario.MODEL} version {version} into {repository}",
@@ -80,9 +83,9 @@ def main() -> int:
         wait_for(replicas, lambda r: r.get_json("/health/ready") is not None, "ready", 180)
         nginx.start(port)
         print(f"cluster-test: {count} replicas ready; nginx on 127.0.0.1:{port}", flush=True)
-        load = Load(f"http://127.0.0.1:{port}/predict/{scenario.MODEL}", connections, work)
         outcome = scenario.run(replicas, nginx, load, repository, steady)
     finally:
+        load.close()
         nginx.stop()
         for replica in replicas:
             if replica.running():

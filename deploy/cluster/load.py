@@ -85,6 +85,12 @@ class Load:
         self.process = subprocess.Popen(self.command, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True)
 
+    def close(self) -> None:
+        """Ends wrk if it is still running (a scenario step failed)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.communicate()
+
     def stop(self) -> LoadSummary:
         """SIGINT ends wrk's run early; it then prints its summary and runs done()."""
         assert self.process is not None
