@@ -1,29 +1,22 @@
-"""python -m service: parse flags over the environment, then run uvicorn with a drain on SIGTERM."""
+"""python -m service: parse flags over the environment, then serve (service.http.server)."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import os
-import signal
 import sys
 import threading
 import time
 from pathlib import Path
 from typing import NoReturn
 
-import uvicorn
 from pydantic import ValidationError
 
-from service.allocator import retain_freed_memory
-from service.app import create_app
+from service.http.server import serve
 from service.logs import configure_logging, import_tensorflow_quietly
+from service.runtime.allocator import retain_freed_memory
 from service.settings import Settings
-
-# uvicorn settings shared with the benchmark's bare app ("auto" picks uvloop and httptools,
-# both installed by uvicorn[standard]; no websocket routes, so no websocket protocol).
-UVICORN_OPTIONS = {"loop": "auto", "http": "auto", "ws": "none", "log_config": None,
-                   "access_log": False, "server_header": False}
 
 FLAGS = {  # flag -> settings field; every other setting is read from the environment
     "repository": "model_repository",
@@ -77,13 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     retain_freed_memory(settings.memory_retain_mib)  # before TensorFlow allocates anything
     if settings.log_format == "json":
         import_tensorflow_quietly()  # its native start-up notices are not JSON
-    config = uvicorn.Config(
-        create_app(settings), host=settings.host, port=settings.port, lifespan="on",
-        timeout_graceful_shutdown=settings.shutdown_grace_seconds, **UVICORN_OPTIONS)
-    # uvicorn drains on SIGTERM, restores the previous handler and re-raises the signal. With
-    # this handler in place the re-raise is a no-op, so a drained server exits 0.
-    signal.signal(signal.SIGTERM, _after_drain)
-    uvicorn.Server(config).run()
+    serve(settings)
     logging.getLogger("service").info("exited cleanly")
     return 0
 
@@ -106,6 +93,3 @@ def exit_now(code: int, wait_seconds: float = 0.5) -> NoReturn:
     sys.stderr.flush()
     os._exit(code)
 
-
-def _after_drain(signum: int, frame: object) -> None:
-    logging.getLogger("service").info("drained after SIGTERM")

@@ -50,10 +50,10 @@ class LiveServer:
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen([sys.executable, "-m", "service", *self.args], cwd=ROOT,
                                         env=env, stdout=self._log, stderr=subprocess.STDOUT)
-        self.wait_until("/health/live" if not self.wait_ready else "/health/ready")
+        self.eventually("/health/live" if not self.wait_ready else "/health/ready")
         return self
 
-    def wait_until(self, path: str, timeout: float = 60.0) -> None:
+    def eventually(self, path: str, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
@@ -117,9 +117,11 @@ def publish_affine(repository: Path, weight: float, bias: float, name: str = "li
     return publish_version(repository / name, lambda d: export_savedmodel(spec, model, d), stamp)
 
 
-def eventually(probe: Callable[[], T], timeout: float = 20.0, interval: float = 0.1) -> T:
-    """Calls `probe` until it returns a truthy value (returned) or `timeout` passes (fails with
-    the last value or error seen)."""
+def eventually(probe: Callable[[], T], timeout: float = 30.0, interval: float = 0.05,
+               what: str = "condition") -> T:
+    """Calls `probe` until it returns a truthy value (returned) or `timeout` passes (fails
+    naming `what` and the last value or error seen). An assertion or HTTP error counts as not
+    yet true."""
     deadline = time.monotonic() + timeout
     last: object = None
     while True:
@@ -131,7 +133,7 @@ def eventually(probe: Callable[[], T], timeout: float = 20.0, interval: float = 
         except (AssertionError, httpx.HTTPError) as exc:
             last = exc
         if time.monotonic() > deadline:
-            raise AssertionError(f"not true within {timeout} s; last: {last!r}")
+            raise AssertionError(f"{what} not reached within {timeout} s; last: {last!r}")
         time.sleep(interval)
 
 
@@ -139,7 +141,7 @@ def eventually(probe: Callable[[], T], timeout: float = 20.0, interval: float = 
 def serve_in_process(repository: Path, wait_ready: bool = True,
                      **settings: object) -> Iterator[TestClient]:
     """The app in this process (lifespan and poller running), ready unless told otherwise."""
-    from service.app import create_app
+    from service.http.app import create_app
     from service.settings import Settings
 
     config = Settings(**{"model_repository": repository, "poll_interval_seconds": 0.2,
@@ -148,6 +150,30 @@ def serve_in_process(repository: Path, wait_ready: bool = True,
         if wait_ready:
             eventually(lambda: client.get("/health/ready").status_code == 200, timeout=60)
         yield client
+
+
+def raw_exchange(server: LiveServer, request: bytes, read_timeout: float = 10.0) -> bytes:
+    """Sends `request` on a fresh connection (not closing the sending side) and returns what
+    the server answers until it closes or a full JSON body arrived."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=read_timeout) as sock:
+        sock.sendall(request)
+        received = b""
+        while b"\r\n\r\n" not in received or not received.rstrip().endswith(b"}"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+        return received
+
+
+def all_routes(app: object) -> list:
+    """Every route of a FastAPI app in matching order, included routers flattened (FastAPI
+    nests them)."""
+    found = []
+    for route in getattr(app, "routes", ()):
+        nested = getattr(route, "original_router", None)
+        found += all_routes(nested) if nested is not None else [route]
+    return found
 
 
 def copy_models(source: Path, target: Path, *names: str) -> Path:

@@ -1,0 +1,50 @@
+"""Open Inference Protocol v2 inference answers (kserve/open-inference-protocol
+inference_rest.md): JSON, or a JSON header followed by binary tensor data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import orjson
+
+from service.core.types import Prediction
+from service.protocols.codec import Encoded
+from service.protocols.kserve import tensors
+
+HEADER_LENGTH = "inference-header-content-length"
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerForm:
+    """How the request asked to be answered."""
+
+    id: str | None
+    outputs: list[tuple[str, bool | None]] | None  # requested (name, binary or default)
+    column_shape: bool  # the inputs were [n, 1]: answer [n, 1] too
+    binary_default: bool
+
+
+def infer_answer(prediction: Prediction, request: AnswerForm, request_id: str) -> Encoded:
+    """The answer: JSON, or a JSON header of the stated length and the binary outputs."""
+    info = prediction.signature
+    wanted = request.outputs or [(n, None) for n in info.output_names]
+    outputs, blobs = [], []
+    for name, binary in wanted:
+        values = prediction.outputs[name]
+        rows = len(values)
+        datatype = tensors.datatype_of(info.output_dtypes[name])
+        entry = {"name": name, "shape": [rows, 1] if request.column_shape else [rows],
+                 "datatype": datatype}
+        if request.binary_default if binary is None else binary:
+            blobs.append(tensors.to_binary(values, datatype))
+            entry["parameters"] = {"binary_data_size": len(blobs[-1])}
+        else:
+            entry["data"] = values
+        outputs.append(entry)
+    head = orjson.dumps({"model_name": prediction.model, "model_version": str(prediction.version),
+                         "id": request.id if request.id is not None else request_id,
+                         "outputs": outputs}, option=orjson.OPT_SERIALIZE_NUMPY)
+    if not blobs:
+        return Encoded(head)
+    return Encoded(head + b"".join(blobs), "application/octet-stream",
+                   ((HEADER_LENGTH, str(len(head))),))

@@ -1,0 +1,25 @@
+"""Request and response shapes, for validation-free documentation in OpenAPI.
+
+Bodies are parsed with orjson and checked with NumPy (service.protocols.rows) for speed; these
+models describe them in /docs and /openapi.json.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+Instance = float | list[float] | dict[str, float]
+
+
+class PredictRequest(BaseModel):
+    instances: list[Instance] = Field(
+        ..., min_length=1,
+        description="rows: a number (one-input models), a list in input order, or an object "
+                    "keyed by input name",
+        examples=[[10.0], [{"celsius": 100.0}], [[6.0, 2.0, 3.0]]])
+
+
+class PredictResponse(BaseModel):
+    model: str
+    version: int
+    predictions: list[float | dict[str, float]]
