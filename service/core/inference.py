@@ -22,17 +22,19 @@ OFFLOAD_BYTES = 256 * 1024
 class TensorSource(Protocol):
     """A decoded request that becomes tensors once the version's signature is known."""
 
+    signature_name: str | None  # named in the request body; None: the address's, or default
+
     def tensors(self, signature: Signature, max_rows: int) -> Tensors: ...
 
 
 def _check_finite(outputs: Tensors) -> None:
     for name, values in outputs.items():
-        if np.isfinite(values).all():
+        if values.dtype.kind != "f" or np.isfinite(values).all():
             continue
-        row = int(np.argmax(~np.isfinite(values)))
+        index = tuple(int(i) for i in np.argwhere(~np.isfinite(values))[0])
         raise PredictionFailed(
-            f"instance {row}: output {name!r} is not finite ({float(values[row])!r}); the "
-            "input is outside the range this model can answer in float32")
+            f"instance {index[0]}: output {name!r} is not finite ({float(values[index])!r}); "
+            f"the input is outside the range this model can answer in {values.dtype.name}")
 
 
 class InferenceCore:
@@ -59,8 +61,7 @@ class InferenceCore:
         `trace` learns the version that answered."""
         servable = self.manager.resolve(address)
         async with self.manager.borrow(servable):  # not unloaded until answered
-            signature = servable.signature
-            assert signature is not None
+            signature = servable.signature_for(request.signature_name or address.signature)
             if offload:
                 tensors = await self.offload(request.tensors, signature, self.max_rows)
             else:
@@ -68,7 +69,7 @@ class InferenceCore:
             rows = int(next(iter(tensors.values())).shape[0])
             # No timer of its own: the transport's request deadline bounds the whole request,
             # this wait included, and cancels it.
-            outputs = await servable.predict(tensors, rows)
+            outputs = await servable.predict(signature, tensors, rows)
             _check_finite(outputs)
             if trace is not None:
                 trace.version = str(servable.version)

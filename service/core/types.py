@@ -10,6 +10,9 @@ import numpy as np
 
 Tensors = dict[str, np.ndarray]  # tensor name -> array whose first dimension is the batch
 SIGNATURE_KEY = "serving_default"
+# NumPy names of the dtypes a served tensor may have: numbers and booleans.
+SERVABLE_DTYPES = ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",
+                   "uint16", "uint32", "uint64", "bool")
 
 
 @dataclass(frozen=True)
@@ -17,6 +20,11 @@ class TensorSpec:
     name: str
     dtype: str  # NumPy name, e.g. "float32"
     shape: tuple[int | None, ...]  # None: any size (the batch dimension first)
+
+    @property
+    def known(self) -> bool:
+        """Every dimension but the batch one is known, so all requests' rows have one shape."""
+        return all(d is not None for d in self.shape[1:])
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,10 @@ class Signature:
         """Output name -> NumPy dtype name."""
         return {t.name: t.dtype for t in self.outputs}
 
+    @cached_property
+    def outputs_by_name(self) -> dict[str, TensorSpec]:
+        return {t.name: t for t in self.outputs}
+
 
 @dataclass(frozen=True, slots=True)
 class Address:
@@ -48,6 +60,7 @@ class Address:
     model: str
     version: int | None = None
     label: str | None = None
+    signature: str | None = None  # None: the request body may name one, else serving_default
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,10 @@ def parse_version(text: str | None) -> int | None:
     return int(text)
 
 
-def address_of(model: str, version: str | None = None, label: str | None = None) -> Address:
-    """The address of a model and an optional version text or label (not both)."""
+def address_of(model: str, version: str | None = None, label: str | None = None,
+               signature: str | None = None) -> Address:
+    """The address of a model, an optional version text or label (not both), and an optional
+    signature name."""
     if version is not None and label is not None:
         raise InvalidArgument("give either a version or a label, not both")
-    return Address(model, parse_version(version), label)
+    return Address(model, parse_version(version), label, signature or None)

@@ -28,6 +28,8 @@ class Encoded:
 
 
 class Decoded(Protocol):
+    signature_name: str | None  # the signature the body names; None: the address's or default
+
     def tensors(self, signature: Signature, max_rows: int) -> Tensors:
         """The request's input tensors for `signature`; InvalidArgument or TooLarge if they
         do not fit it."""

@@ -125,7 +125,7 @@ def test_version_whose_warm_up_answers_wrong_rows_fails(site: tuple) -> None:
     server, root = site
     save_wrong_rows_model(root / "models" / "wrongrows" / "2")
     refusal(server, "wrongrows", 2, "FAILED",
-            "warm-up prediction: output 'y' has 2 rows for 1 input row")
+            "warm-up prediction: output 'y' has shape [2] for 1 input row")
     assert_still_serving(server, "wrongrows")
 
 

@@ -1,7 +1,8 @@
 """Loads one SavedModel version: a cheap constructor, a heavy `load()`, a warm-up prediction.
 
-Only `tf.saved_model.load` and the `serving_default` signature are used, so any SavedModel with
-float inputs of shape [-1] (one value per row) can be served, whoever exported it.
+Only `tf.saved_model.load` and the SavedModel's signatures are used, so any SavedModel whose
+signatures take and give batched number or boolean tensors (signatures.py) can be served,
+whoever exported it: Keras' `model.export`, `tf.saved_model.save`, or this project's trainer.
 """
 
 from __future__ import annotations
@@ -13,18 +14,14 @@ import numpy as np
 
 from service.core.loading.signature_call import Call, flat_call, keyword_call
 from service.core.loading.signature_defs import describe_signature_defs
-from service.core.types import SIGNATURE_KEY, Signature, Tensors, TensorSpec
+from service.core.loading.signatures import Unservable, describe
+from service.core.types import SIGNATURE_KEY, Signature, Tensors
 
 MAX_METADATA_BYTES = 1024 * 1024
 
 
 class LoadError(Exception):
     """A version could not be loaded or warmed; the message is its reason."""
-
-
-def _tensor_spec(name: str, spec) -> TensorSpec:  # noqa: ANN001 - a tf.TensorSpec
-    shape = tuple(spec.shape.as_list()) if spec.shape.rank is not None else ()
-    return TensorSpec(name, spec.dtype.name, shape)
 
 
 def read_metadata(version_dir: Path) -> dict:
@@ -39,18 +36,31 @@ def read_metadata(version_dir: Path) -> dict:
         return {}
 
 
+def _declared_inputs(metadata: dict) -> list[str]:
+    signature = metadata.get("signature")
+    inputs = signature.get("inputs") if isinstance(signature, dict) else None
+    return [n for n in inputs if isinstance(n, str)] if isinstance(inputs, list) else []
+
+
 class SavedModelLoader:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.metadata: dict = {}
-        self.signature: Signature | None = None
+        self.signatures: dict[str, Signature] = {}  # the servable ones, by name
+        self.unservable: dict[str, str] = {}  # signature name -> why it cannot be served
         self.signature_defs: dict = {}  # TensorFlow Serving's JSON of the SignatureDefMap
+        self.functions: dict = {}  # signature name -> TensorFlow ConcreteFunction
         self._loaded = None
-        self.function = None  # the serving signature's TensorFlow ConcreteFunction
-        self._call: Call | None = None
+        self._calls: dict[str, Call] = {}
+
+    @property
+    def signature(self) -> Signature | None:
+        """The default signature (serving_default), when there is one."""
+        return self.signatures.get(SIGNATURE_KEY)
 
     def load(self) -> None:
-        """Loads, checks the signature, and runs one warm-up prediction; raises LoadError."""
+        """Loads, describes and warms every signature; raises LoadError when the default one
+        (or every one) cannot be served."""
         import tensorflow as tf
 
         self.metadata = read_metadata(self.path)
@@ -58,45 +68,49 @@ class SavedModelLoader:
             self._loaded = tf.saved_model.load(str(self.path))
         except Exception as exc:  # TensorFlow raises many types for a broken SavedModel
             raise LoadError(f"SavedModel could not be loaded: {_first_line(exc)}") from exc
-        signatures = getattr(self._loaded, "signatures", {})
-        if SIGNATURE_KEY not in signatures:
-            raise LoadError(f"SavedModel has no {SIGNATURE_KEY!r} signature "
-                            f"(has: {', '.join(signatures) or 'none'})")
-        self.function = signatures[SIGNATURE_KEY]
-        self.signature = self._describe()
-        outputs = self.signature.output_names
-        self._call = flat_call(self.function, outputs) or keyword_call(self.function, outputs)
-        self._warm_up()
-        self.signature_defs = describe_signature_defs(self.path, self.signature)
+        self.functions = dict(getattr(self._loaded, "signatures", {}))
+        if not self.functions:
+            raise LoadError("SavedModel has no signatures: export it with a serving signature "
+                            f"({SIGNATURE_KEY!r})")
+        declared = _declared_inputs(self.metadata)
+        for name in sorted(self.functions):
+            try:
+                self._prepare(name, declared)
+            except Unservable as exc:
+                self.unservable[name] = str(exc)
+        if SIGNATURE_KEY in self.unservable:
+            raise LoadError(f"signature {SIGNATURE_KEY!r}: {self.unservable[SIGNATURE_KEY]}")
+        if not self.signatures:
+            raise LoadError("no signature can be served: " + "; ".join(
+                f"{name!r}: {why}" for name, why in self.unservable.items()))
+        self.signature_defs = describe_signature_defs(self.path, self.signatures)
 
-    def _describe(self) -> Signature:
-        specs = self.function.structured_input_signature[1]
-        outputs = self.function.structured_outputs
-        declared = self.metadata.get("signature", {}).get("inputs", [])
-        order = list(declared) if sorted(declared) == sorted(specs) else sorted(specs)
-        for name in order:
-            spec = specs[name]
-            if not spec.dtype.is_floating or spec.shape.rank != 1:
-                raise LoadError(f"input {name!r} is {spec.dtype.name} of shape {spec.shape}; "
-                                "served inputs must be float vectors of shape [-1]")
-        return Signature(tuple(_tensor_spec(n, specs[n]) for n in order),
-                         tuple(_tensor_spec(n, outputs[n]) for n in sorted(outputs)))
+    def _prepare(self, name: str, declared: list[str]) -> None:
+        function = self.functions[name]
+        signature = describe(name, function, declared)
+        call = flat_call(function, signature) or keyword_call(function, signature)
+        _warm_up(signature, call)
+        self.signatures[name], self._calls[name] = signature, call
 
-    def _warm_up(self) -> None:
-        columns = {t.name: np.zeros(1, np.float32) for t in self.signature.inputs}
-        try:
-            outputs = self.predict(columns)
-        except Exception as exc:
-            raise LoadError(f"warm-up prediction failed: {_first_line(exc)}") from exc
-        for name, values in outputs.items():
-            if values.shape[0] != 1:
-                raise LoadError(f"warm-up prediction: output {name!r} has {values.shape[0]} rows "
-                                "for 1 input row")
+    def predict(self, signature: str, tensors: Tensors) -> Tensors:
+        """One call of the named signature; tensors are keyed by input name, batch first."""
+        return self._calls[signature](tensors)
 
-    def predict(self, tensors: Tensors) -> Tensors:
-        """One signature call; tensors are equal-length float vectors keyed by input name."""
-        assert self._call is not None, "load() first"
-        return self._call(tensors)
+
+def _warm_up(signature: Signature, call: Call) -> None:
+    """One row of zeros (unknown dimensions 1): every output must answer one row."""
+    zeros = {t.name: np.zeros((1, *(1 if d is None else d for d in t.shape[1:])), t.dtype)
+             for t in signature.inputs}
+    try:
+        outputs = call(zeros)
+    except Exception as exc:
+        raise Unservable(f"warm-up prediction failed: {_first_line(exc)}") from exc
+    for spec in signature.outputs:
+        values = outputs[spec.name]
+        if values.ndim == 0 or values.shape[0] != 1:
+            raise Unservable(f"warm-up prediction: output {spec.name!r} has shape "
+                             f"{list(values.shape)} for 1 input row; outputs need one row per "
+                             "input row")
 
 
 def _first_line(exc: BaseException) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from service.core.types import SIGNATURE_KEY, Signature, TensorSpec
+from service.core.types import Signature, TensorSpec
 
 logger = logging.getLogger("service.loading")
 PREDICT_METHOD = "tensorflow/serving/predict"
@@ -48,19 +48,19 @@ def _tensor(tensor: TensorSpec, name: str) -> dict:
             "name": name}
 
 
-def rebuilt_signature_defs(signature: Signature) -> dict:
-    """The serving signature alone, tensor names as TensorFlow 2 exports them."""
-    return {SIGNATURE_KEY: {
-        "inputs": {t.name: _tensor(t, f"{SIGNATURE_KEY}_{t.name}:0") for t in signature.inputs},
+def rebuilt_signature_defs(signatures: dict[str, Signature]) -> dict:
+    """The servable signatures, tensor names as TensorFlow 2 exports them."""
+    return {name: {
+        "inputs": {t.name: _tensor(t, f"{name}_{t.name}:0") for t in signature.inputs},
         "outputs": {t.name: _tensor(t, f"StatefulPartitionedCall:{i}")
                     for i, t in enumerate(signature.outputs)},
-        "method_name": PREDICT_METHOD, "defaults": {}}}
+        "method_name": PREDICT_METHOD, "defaults": {}} for name, signature in signatures.items()}
 
 
-def describe_signature_defs(version_dir: Path, signature: Signature) -> dict:
+def describe_signature_defs(version_dir: Path, signatures: dict[str, Signature]) -> dict:
     try:
         return read_signature_defs(version_dir)
     except Exception as exc:  # unreadable or vanished file: describe the loaded signature
         logger.warning("%s: saved_model.pb unreadable (%s); describing the loaded signature",
                        version_dir, exc)
-        return rebuilt_signature_defs(signature)
+        return rebuilt_signature_defs(signatures)

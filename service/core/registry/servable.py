@@ -8,12 +8,17 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from pathlib import Path
 
-from service.core.batching.predictor import BatchingPredictor
+from service.core.batching.predictor import BatchingPredictor, PredictFn
+from service.core.errors import InvalidArgument, PredictionFailed
 from service.core.loading.loader import LoadError, SavedModelLoader
 from service.core.repository.quiet import Listing
-from service.core.types import Signature, Tensors, VersionState
+from service.core.types import SIGNATURE_KEY, Signature, Tensors, VersionState
 
 BatchObserver = Callable[[str, int, int], None]  # (model, version, rows)
+# Signatures with unknown inner dimensions batch only requests of equal shapes: each shape
+# gets its own queue, up to this many per version; requests of further shapes run alone.
+MAX_SHAPE_QUEUES = 16
+BatchKey = tuple[str, tuple[tuple[int, ...], ...] | None]
 
 
 class Servable:
@@ -29,16 +34,37 @@ class Servable:
         self.state = VersionState.LOADING
         self.error: str | None = None
         self.loaded_at: float | None = None
-        self.signature: Signature | None = None  # names, dtypes and shapes; None until loaded
+        self.signatures: dict[str, Signature] = {}  # servable signatures; empty until loaded
+        self.unservable: dict[str, str] = {}  # signature name -> why it cannot be served
         self.signature_defs: dict = {}
         self.metadata: dict = {}
         self._loader = SavedModelLoader(path)
         self._executor = executor
         self._batch_args = (max_batch_size, max_wait_seconds)
         self._on_batch = on_batch
-        self._predictor: BatchingPredictor | None = None
+        self._predictors: dict[BatchKey, BatchingPredictor] = {}
         self._in_flight = 0
         self._idle: asyncio.Event | None = None
+
+    @property
+    def signature(self) -> Signature | None:
+        """The default signature (serving_default), else the first servable one; None until
+        loaded."""
+        default = self.signatures.get(SIGNATURE_KEY)
+        return default or next(iter(self.signatures.values()), None)
+
+    def signature_for(self, name: str | None) -> Signature:
+        """The signature a request names (serving_default when it names none)."""
+        name = name or SIGNATURE_KEY
+        found = self.signatures.get(name)
+        if found is not None:
+            return found
+        if name in self.unservable:
+            raise InvalidArgument(f"signature {name!r} of model {self.model!r} cannot be "
+                                  f"served: {self.unservable[name]}")
+        raise InvalidArgument(f'Serving signature name: "{name}" not found in signature def; '
+                              f"model {self.model!r} version {self.version} has "
+                              f"{', '.join(repr(n) for n in self.signatures)}")
 
     @property
     def in_flight(self) -> int:
@@ -59,18 +85,46 @@ class Servable:
             self.state, self.error = VersionState.FAILED, f"{type(exc).__name__}: {exc}"[:500]
             return
         loader = self._loader
-        self.signature, self.signature_defs = loader.signature, loader.signature_defs
-        self.metadata = loader.metadata
+        self.signatures, self.unservable = loader.signatures, loader.unservable
+        self.signature_defs, self.metadata = loader.signature_defs, loader.metadata
         self.loaded_at = time.time()
         self.state = VersionState.AVAILABLE
 
-    async def predict(self, tensors: Tensors, rows: int) -> Tensors:
-        if self._predictor is None:
-            on_batch = self._on_batch
-            self._predictor = BatchingPredictor(
-                self._loader.predict, self._executor, *self._batch_args,
-                on_batch=(lambda n: on_batch(self.model, self.version, n)) if on_batch else None)
-        return await self._predictor.predict(tensors, rows)
+    async def predict(self, signature: Signature, tensors: Tensors, rows: int) -> Tensors:
+        """The outputs for these rows, batched with other requests of the same signature and
+        inner shapes."""
+        known = all(spec.known for spec in signature.inputs)
+        key = (signature.name, None if known else tuple(t.shape[1:] for t in tensors.values()))
+        predictor = self._predictors.get(key)
+        if predictor is None:
+            run = self._runner(signature)
+            if len(self._predictors) >= MAX_SHAPE_QUEUES:
+                loop = asyncio.get_running_loop()
+                self._observe(rows)
+                return await loop.run_in_executor(self._executor, run, tensors)
+            predictor = self._predictors[key] = BatchingPredictor(
+                run, self._executor, *self._batch_args, on_batch=self._observe)
+        return await predictor.predict(tensors, rows)
+
+    def _observe(self, rows: int) -> None:
+        if self._on_batch is not None:
+            self._on_batch(self.model, self.version, rows)
+
+    def _runner(self, signature: Signature) -> PredictFn:
+        """One signature call, checked to answer one output row per input row (so a batch
+        splits back into its requests)."""
+        loader, name = self._loader, signature.name
+
+        def run(tensors: Tensors) -> Tensors:
+            outputs = loader.predict(name, tensors)
+            rows = len(next(iter(tensors.values())))
+            for output, values in outputs.items():
+                if values.ndim == 0 or values.shape[0] != rows:
+                    raise PredictionFailed(f"output {output!r} has shape {list(values.shape)} "
+                                           f"for {rows} input rows; outputs need one row per "
+                                           "input row")
+            return outputs
+        return run
 
     def acquire(self) -> None:
         self._in_flight += 1
@@ -88,6 +142,6 @@ class Servable:
         await self._idle.wait()
 
     async def close(self) -> None:
-        if self._predictor is not None:
-            await self._predictor.close()
+        for predictor in self._predictors.values():
+            await predictor.close()
         self._loader = SavedModelLoader(self.path)  # drop the TensorFlow objects

@@ -23,15 +23,19 @@ QUERY_PARAMETERS = [
      "description": "a version number"},
     {"name": "label", "in": "query", "required": False, "schema": {"type": "string"},
      "description": "a label such as stable"},
+    {"name": "signature", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "a signature name (default serving_default)"},
 ]
 
 
 def query_address(params: dict[str, str], query: bytes) -> Address:
-    """`/predict/{model}?version=N` or `?label=L` (the last value of each counts)."""
+    """`/predict/{model}?version=N` or `?label=L`, and `&signature=S` (the last value of each
+    counts)."""
     if not query:
         return Address(params["model"])
     values = dict(parse_qsl(query.decode("latin-1"), keep_blank_values=True))
-    return address_of(params["model"], values.get("version"), values.get("label"))
+    return address_of(params["model"], values.get("version"), values.get("label"),
+                      values.get("signature"))
 
 
 INFERENCE = [InferenceRoute(

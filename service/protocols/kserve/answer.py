@@ -20,26 +20,29 @@ class AnswerForm:
 
     id: str | None
     outputs: list[tuple[str, bool | None]] | None  # requested (name, binary or default)
-    column_shape: bool  # the inputs were [n, 1]: answer [n, 1] too
     binary_default: bool
 
 
-def infer_answer(prediction: Prediction, request: AnswerForm, request_id: str) -> Encoded:
-    """The answer: JSON, or a JSON header of the stated length and the binary outputs."""
+def infer_answer(prediction: Prediction, request: AnswerForm, column_shape: bool,
+                 request_id: str) -> Encoded:
+    """The answer: JSON, or a JSON header of the stated length and the binary outputs.
+    `column_shape`: the request sent `[n, 1]` for a `[-1]` input, so rank-1 outputs are
+    answered as `[n, 1]` too."""
     info = prediction.signature
     wanted = request.outputs or [(n, None) for n in info.output_names]
     outputs, blobs = [], []
     for name, binary in wanted:
         values = prediction.outputs[name]
-        rows = len(values)
         datatype = tensors.datatype_of(info.output_dtypes[name])
-        entry = {"name": name, "shape": [rows, 1] if request.column_shape else [rows],
-                 "datatype": datatype}
+        shape = list(values.shape)
+        if column_shape and values.ndim == 1:
+            shape.append(1)
+        entry = {"name": name, "shape": shape, "datatype": datatype}
         if request.binary_default if binary is None else binary:
             blobs.append(tensors.to_binary(values, datatype))
             entry["parameters"] = {"binary_data_size": len(blobs[-1])}
         else:
-            entry["data"] = values
+            entry["data"] = values.reshape(-1)  # JSON data is flat, row-major
         outputs.append(entry)
     head = orjson.dumps({"model_name": prediction.model, "model_version": str(prediction.version),
                          "id": request.id if request.id is not None else request_id,

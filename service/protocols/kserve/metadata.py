@@ -5,7 +5,7 @@ from __future__ import annotations
 from service import __version__
 from service.core.registry.records import ModelRecord
 from service.core.registry.servable import Servable
-from service.core.types import Signature
+from service.core.types import Signature, TensorSpec
 from service.protocols.kserve import tensors
 
 PLATFORM = "tensorflow_savedmodel"
@@ -18,10 +18,10 @@ def server_metadata() -> dict:
 
 
 def tensor_metadata(signature: Signature) -> dict:
-    """Every tensor is one value per row, advertised as `[-1, 1]` (`[n]` is accepted too)."""
-    def view(tensor) -> dict:  # noqa: ANN001 - a TensorSpec
+    """Each tensor's datatype and shape, -1 for a dimension of any size."""
+    def view(tensor: TensorSpec) -> dict:
         return {"name": tensor.name, "datatype": tensors.datatype_of(tensor.dtype),
-                "shape": [-1, 1]}
+                "shape": tensors.metadata_shape(tensor)}
     return {"inputs": [view(t) for t in signature.inputs],
             "outputs": [view(t) for t in signature.outputs]}
 

@@ -15,7 +15,7 @@ from service.protocols.json_body import parse_json, refuse_duplicate_keys
 from service.protocols.kserve import tensors
 from service.protocols.kserve.answer import AnswerForm, infer_answer
 from service.protocols.kserve.metadata import EXTENSIONS
-from service.protocols.rows import columns_from_arrays, may_hold_booleans
+from service.protocols.rows import may_hold_booleans, tensors_from_arrays
 
 REQUEST_FIELDS = ("id", "parameters", "inputs", "outputs")
 KNOWN_FIELDS = frozenset(REQUEST_FIELDS)
@@ -23,10 +23,12 @@ UNSUPPORTED_PARAMETERS = ("shared_memory_region", "classification")
 NO_PARAMETERS: dict = {}  # never modified
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class InferRequest:
-    arrays: dict[str, np.ndarray]
+    arrays: dict[str, np.ndarray]  # as sent: the request's shapes and datatypes
     form: AnswerForm
+    signature_name: str | None = None  # parameters.signature_name
+    column_shape: bool = False  # [n, 1] was sent for a [-1] input: answer [n, 1] too
 
     def tensors(self, signature: Signature, max_rows: int) -> Tensors:
         outputs = self.form.outputs
@@ -35,10 +37,15 @@ class InferRequest:
             if unknown:
                 raise InvalidArgument(f"unknown output {unknown[0]!r}; outputs are "
                                       f"{', '.join(signature.output_names)}")
-        return columns_from_arrays(self.arrays, signature.input_names, max_rows)
+        arrays = dict(self.arrays)
+        for spec in signature.inputs:
+            if spec.name in arrays:
+                arrays[spec.name], lenient = tensors.for_signature(arrays[spec.name], spec)
+                self.column_shape = self.column_shape or lenient
+        return tensors_from_arrays(arrays, signature, max_rows)
 
     def encode(self, prediction: Prediction, request_id: str) -> Encoded:
-        return infer_answer(prediction, self.form, request_id)
+        return infer_answer(prediction, self.form, self.column_shape, request_id)
 
 
 def _split_body(body: bytes, header_length: str | None) -> tuple[bytes, bytes]:
@@ -64,41 +71,40 @@ def _parameters(holder: dict, where: str) -> dict:
     return parameters
 
 
-def _inputs(payload: dict, tail: bytes, maybe_bool: bool) -> tuple[dict, bool, int]:
-    """The arrays by input name, whether every shape was [n, 1], and the object keys seen."""
+def _inputs(payload: dict, tail: bytes, maybe_bool: bool) -> tuple[dict, int]:
+    """The arrays by input name, and the object keys seen."""
     inputs = payload.get("inputs")
     if not isinstance(inputs, list) or not inputs:
         raise InvalidArgument('"inputs" must be a non-empty array of {"name", "shape", "datatype", '
                               '"data"} objects')
     arrays: dict[str, np.ndarray] = {}
-    ranks, offset, keys = set(), 0, 0
+    offset, keys = 0, 0
     for i, spec in enumerate(inputs):
         if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
             raise InvalidArgument(f"inputs[{i}] must be an object with a string \"name\"")
         where = f"input {spec['name']!r}"
         if spec["name"] in arrays:
             raise InvalidArgument(f"{where} is given twice")
-        tensors.rows_of(spec.get("shape"), where)
-        dtype = tensors.numpy_dtype(spec.get("datatype"), where)
+        shape = tensors.checked_shape(spec.get("shape"), where)
+        dtype = tensors.checked_datatype(spec.get("datatype"), where)
         parameters = _parameters(spec, where)
         keys += len(spec) + len(parameters)
         size = parameters.get("binary_data_size")
         if size is None:
-            arrays[spec["name"]] = tensors.from_json(spec.get("data"), spec["shape"], dtype,
-                                                     where, maybe_bool)
+            arrays[spec["name"]] = tensors.from_json(spec.get("data"), shape, dtype, where,
+                                                     maybe_bool)
         else:
             if isinstance(size, bool) or not isinstance(size, int) or size < 0 or \
                     offset + size > len(tail):
                 raise InvalidArgument(f"{where}: binary_data_size {size!r} does not fit the "
                                       f"{len(tail)} bytes of binary data after the JSON header")
-            arrays[spec["name"]] = tensors.from_binary(tail[offset:offset + size],
-                                                       spec["shape"], dtype, where)
+            arrays[spec["name"]] = tensors.from_binary(tail[offset:offset + size], shape,
+                                                       dtype, where)
             offset += size
-        ranks.add(len(spec["shape"]))
     if offset != len(tail):
         raise InvalidArgument(f"{len(tail) - offset} bytes of binary data after the JSON header "
                               "belong to no input (binary_data_size)")
-    return arrays, ranks == {2}, keys
+    return arrays, keys
 
 
 def _outputs(payload: dict) -> tuple[list[tuple[str, bool | None]] | None, int]:
@@ -149,9 +155,11 @@ def _validated(payload: object, head: bytes, tail: bytes) -> tuple[InferRequest,
     if request_id is not None and not isinstance(request_id, str):
         raise InvalidArgument('"id" must be a string')
     parameters = _parameters(payload, "request")
-    arrays, column_shape, input_keys = _inputs(payload, tail, may_hold_booleans(head))
+    arrays, input_keys = _inputs(payload, tail, may_hold_booleans(head))
     outputs, output_keys = _outputs(payload)
-    form = AnswerForm(request_id, outputs, column_shape,
-                      bool(parameters.get("binary_data_output", False)))
-    request = InferRequest(arrays, form)
+    form = AnswerForm(request_id, outputs, bool(parameters.get("binary_data_output", False)))
+    signature = parameters.get("signature_name")
+    if signature is not None and not isinstance(signature, str):
+        raise InvalidArgument('parameter "signature_name" must be a string')
+    request = InferRequest(arrays, form, signature or None)
     return request, len(payload) + len(parameters) + input_keys + output_keys

@@ -16,17 +16,17 @@ from service.protocols.answers import row_predictions
 from service.protocols.codec import Encoded, Header
 from service.protocols.flat_json import flat_numbers
 from service.protocols.json_body import dumps, parse_json
-from service.protocols.rows import columns_from_instances, may_hold_booleans
+from service.protocols.rows import may_hold_booleans, tensors_from_instances
 
 
 @dataclass(frozen=True, slots=True)
 class NativeRequest:
     instances: list | np.ndarray  # a float64 vector when read as a flat array of numbers
     maybe_bool: bool  # the body may hold true/false (NumPy would read them as 1 and 0)
+    signature_name = None  # named by ?signature= in the URL (the address), if at all
 
     def tensors(self, signature: Signature, max_rows: int) -> Tensors:
-        return columns_from_instances(self.instances, signature.input_names, max_rows,
-                                      self.maybe_bool)
+        return tensors_from_instances(self.instances, signature, max_rows, self.maybe_bool)
 
     def encode(self, prediction: Prediction, request_id: str) -> Encoded:
         return Encoded(dumps({"model": prediction.model, "version": prediction.version,

@@ -26,6 +26,8 @@ def version_view(status: VersionStatus, detailed: bool) -> dict:
         servable: Servable | None = status.servable
         assert servable is not None
         view["signature"] = signature_view(servable.signature)
+        view["signatures"] = {name: signature_view(s) for name, s in servable.signatures.items()}
+        view["unservable_signatures"] = dict(servable.unservable)
         view["metadata"] = servable.metadata or None
     return view
 

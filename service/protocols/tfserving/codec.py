@@ -7,28 +7,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from service.core.errors import InvalidArgument
-from service.core.types import SIGNATURE_KEY, Prediction, Signature, Tensors
+from service.core.types import Prediction, Signature, Tensors
 from service.protocols.answers import row_predictions
 from service.protocols.codec import Encoded, Header
 from service.protocols.json_body import dumps, parse_json
-from service.protocols.rows import columns_from_inputs, columns_from_instances, may_hold_booleans
+from service.protocols.rows import may_hold_booleans, tensors_from_inputs, tensors_from_instances
 
 
 @dataclass(frozen=True, slots=True)
 class PredictRequest:
-    signature_name: str
+    signature_name: str | None
     columnar: bool
     values: object  # the value of "instances" or of "inputs"
     maybe_bool: bool
 
     def tensors(self, signature: Signature, max_rows: int) -> Tensors:
-        if self.signature_name not in ("", SIGNATURE_KEY):
-            raise InvalidArgument(f'Serving signature name: "{self.signature_name}" not found '
-                                  f'in signature def; this model has only "{SIGNATURE_KEY}"')
         if self.columnar:
-            return columns_from_inputs(self.values, signature.input_names, max_rows)
-        return columns_from_instances(self.values, signature.input_names, max_rows,
-                                      self.maybe_bool)
+            return tensors_from_inputs(self.values, signature, max_rows, self.maybe_bool)
+        return tensors_from_instances(self.values, signature, max_rows, self.maybe_bool)
 
     def encode(self, prediction: Prediction, request_id: str) -> Encoded:
         if not self.columnar:
@@ -61,5 +57,6 @@ class TfsCodec:
         columnar = "inputs" in payload
         if not columnar and isinstance(payload["instances"], list) and not payload["instances"]:
             raise InvalidArgument("No values in 'instances' array: send at least one instance")
-        return PredictRequest(signature, columnar, payload["inputs" if columnar else "instances"],
+        return PredictRequest(signature or None, columnar,
+                              payload["inputs" if columnar else "instances"],
                               may_hold_booleans(body))

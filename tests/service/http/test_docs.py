@@ -66,4 +66,4 @@ def test_openapi_documents_native_and_operations_routes(zoo_client: TestClient) 
     assert "instances" in body["properties"] and body["required"] == ["instances"]
     assert {"400", "404", "413", "422", "503"} <= set(predict["responses"])
     parameters = {p["name"] for p in predict["parameters"]}
-    assert parameters == {"model", "version", "label"}
+    assert parameters == {"model", "version", "label", "signature"}

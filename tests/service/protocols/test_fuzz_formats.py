@@ -18,8 +18,9 @@ from service.core.errors import InvalidArgument, TooLarge
 from service.core.types import Signature, TensorSpec
 from service.protocols.json_body import parse_json
 from service.protocols.kserve.codec import KServeCodec
-from service.protocols.rows import columns_from_inputs, columns_from_instances
+from service.protocols.rows import tensors_from_inputs, tensors_from_instances
 from service.protocols.tfserving.codec import TfsCodec
+from tests.service.protocols.signatures import vectors
 
 INPUTS = {1: ("x",), 3: ("sugars", "fibre", "protein")}
 MAX_ROWS = 50
@@ -82,7 +83,7 @@ def test_any_instances_value_gives_columns_or_a_clear_refusal(instances: object,
                                                               width: int) -> None:
     inputs = INPUTS[width]
     columns = columns_or_refusal(
-        lambda: columns_from_instances(instances, inputs, MAX_ROWS, has_bool(instances)))
+        lambda: tensors_from_instances(instances, vectors(*inputs), MAX_ROWS, has_bool(instances)))
     if columns is not None:
         rows = check_columns(columns, inputs)
         assert isinstance(instances, list) and rows == len(instances)
@@ -91,7 +92,8 @@ def test_any_instances_value_gives_columns_or_a_clear_refusal(instances: object,
 @settings(max_examples=300, deadline=None)
 @given(payload=json_values, width=st.sampled_from([1, 3]))
 def test_any_inputs_value_gives_columns_or_a_clear_refusal(payload: object, width: int) -> None:
-    columns = columns_or_refusal(lambda: columns_from_inputs(payload, INPUTS[width], MAX_ROWS))
+    columns = columns_or_refusal(
+        lambda: tensors_from_inputs(payload, vectors(*INPUTS[width]), MAX_ROWS))
     if columns is not None:
         check_columns(columns, INPUTS[width])
 
@@ -106,10 +108,10 @@ def test_row_object_and_columnar_forms_agree(width: int, data: st.DataObject) ->
     if width == 1:
         forms.append([row[0] for row in rows])
     for form in forms:
-        columns = columns_from_instances(form, inputs, MAX_ROWS, maybe_bool=False)
+        columns = tensors_from_instances(form, vectors(*inputs), MAX_ROWS, maybe_bool=False)
         np.testing.assert_array_equal(np.column_stack(list(columns.values())), expected)
     columnar = {name: [row[i] for row in rows] for i, name in enumerate(inputs)}
-    columns = columns_from_inputs(columnar, inputs, MAX_ROWS)
+    columns = tensors_from_inputs(columnar, vectors(*inputs), MAX_ROWS)
     np.testing.assert_array_equal(np.column_stack(list(columns.values())), expected)
 
 
@@ -167,7 +169,7 @@ def test_all_three_families_read_the_same_numbers_alike(width: int, data: st.Dat
     v2 = {"inputs": [{"name": name, "datatype": "FP32",
                       "shape": [len(rows), 1] if shaped else [len(rows)], "data": values}
                      for name, values in columnar.items()]}
-    answers = [columns_from_instances(rows, inputs, MAX_ROWS, maybe_bool=False),
+    answers = [tensors_from_instances(rows, vectors(*inputs), MAX_ROWS, maybe_bool=False),
                parse_v1(orjson.dumps({"instances": rows}), width),
                parse_v1(orjson.dumps({"inputs": columnar}), width),
                parse_v2(orjson.dumps(v2), width)]
@@ -177,7 +179,8 @@ def test_all_three_families_read_the_same_numbers_alike(width: int, data: st.Dat
 
 def test_too_many_rows_is_413() -> None:
     with pytest.raises(TooLarge):
-        columns_from_instances([1.0] * (MAX_ROWS + 1), INPUTS[1], MAX_ROWS, maybe_bool=False)
+        tensors_from_instances([1.0] * (MAX_ROWS + 1), vectors(*INPUTS[1]), MAX_ROWS,
+                               maybe_bool=False)
 
 
 # -- duplicate keys ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import itertools
 import threading
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +41,8 @@ def run(coroutine: Coroutine) -> object:
 
 def batcher(linear: SavedModelLoader, batches: list[int], max_batch_size: int = 64,
             max_wait: float = 0.0005, **options: object) -> BatchingPredictor:
-    return BatchingPredictor(linear.predict, ThreadPoolExecutor(2), max_batch_size, max_wait,
+    return BatchingPredictor(partial(linear.predict, "serving_default"), ThreadPoolExecutor(2),
+                             max_batch_size, max_wait,
                              on_batch=batches.append, **options)
 
 

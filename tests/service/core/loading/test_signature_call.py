@@ -17,14 +17,14 @@ ZOO = ("linear", "celsius_to_fahrenheit", "quadratic", "cereal_calories")
 def test_flat_call_matches_keyword_call(trained_repository: Path, name: str) -> None:
     loader = SavedModelLoader(trained_repository / name / "1")
     loader.load()
-    outputs = loader.signature.output_names
-    fast = flat_call(loader.function, outputs)
+    function, signature = loader.functions["serving_default"], loader.signature
+    fast = flat_call(function, signature)
     assert fast is not None
     rng = np.random.default_rng(7)
     for rows in (1, 7, 64):
         columns = {t.name: rng.normal(size=rows).astype(np.float32) * 50
                    for t in loader.signature.inputs}
-        expected = keyword_call(loader.function, outputs)(columns)
+        expected = keyword_call(function, signature)(columns)
         got = fast(columns)
         assert got.keys() == expected.keys()
         for key in expected:
@@ -46,7 +46,7 @@ class PublicOnly:
 def test_flat_call_is_not_offered_without_the_private_method(trained_repository: Path) -> None:
     loader = SavedModelLoader(trained_repository / "cereal_calories" / "1")
     loader.load()
-    signature = PublicOnly(loader.function)
-    assert flat_call(signature, loader.signature.output_names) is None
+    public = PublicOnly(loader.functions["serving_default"])
+    assert flat_call(public, loader.signature) is None
     columns = {t.name: np.ones(2, np.float32) for t in loader.signature.inputs}
-    assert keyword_call(signature, loader.signature.output_names)(columns)["calories"].shape == (2,)
+    assert keyword_call(public, loader.signature)(columns)["calories"].shape == (2,)

@@ -112,7 +112,7 @@ def test_metadata_rebuilt_signature_equals_saved_proto(client: TestClient) -> No
     manager = client.app.state.core.manager
     for name in ("cereal_calories", "pair"):
         servable = manager.resolve(Address(name))
-        assert rebuilt_signature_defs(servable.signature)["serving_default"] == \
+        assert rebuilt_signature_defs(servable.signatures)["serving_default"] == \
             read_signature_defs(servable.path)["serving_default"]
 
 
