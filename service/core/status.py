@@ -9,7 +9,7 @@ from service.core.registry.manager import ModelManager
 from service.core.registry.records import ModelRecord
 from service.core.registry.servable import Servable
 from service.core.repository.scan import Problem
-from service.core.types import VersionState
+from service.core.types import Signature, VersionState
 
 
 @dataclass(frozen=True)
@@ -66,3 +66,9 @@ def version_counts(manager: ModelManager) -> dict[tuple[str, str], int]:
             counts[key] = counts.get(key, 0) + 1
     return counts
 
+
+
+def default_signatures(manager: ModelManager) -> dict[str, Signature | None]:
+    """Each model's default version's default signature (None while none is available)."""
+    defaults = {name: record.default() for name, record in manager.models.items()}
+    return {name: servable.signature if servable else None for name, servable in defaults.items()}

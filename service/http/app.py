@@ -9,6 +9,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import FastAPI
 
 from service import __version__
+from service.core.status import default_signatures
 from service.http.accesslog import AccessLog
 from service.http.docs import mount_docs
 from service.http.errors import install_error_handlers
@@ -17,6 +18,7 @@ from service.http.middleware.auth import ApiKeyMiddleware, JSONCORSMiddleware
 from service.http.middleware.deadline import RequestDeadlineMiddleware
 from service.http.middleware.limits import BodyLimitMiddleware, ConcurrencyLimitMiddleware
 from service.http.middleware.observability import ObservabilityMiddleware
+from service.http.openapi import describe_served_models
 from service.http.responses import JSONBytes
 from service.http.routes import health, kserve, native, tfserving
 from service.http.routes.inference import inference_router
@@ -64,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for family in (native, health, tfserving, kserve):
         app.include_router(family.router(core))
     mount_docs(app)
+    describe_served_models(app, lambda: default_signatures(core.manager))
     _install_middleware(app, core, access_log)
     return app
 

@@ -56,9 +56,10 @@ def _value(array: np.ndarray, mask: np.ndarray) -> str:
 
 def _refuse_float(array: np.ndarray, dtype: str, locate: Locate) -> None:
     bad = ~(np.abs(array.astype(np.float64)) < FLOAT_LIMITS[dtype])
-    beyond = f", |x| > {LIMIT_TEXT[dtype]}" if dtype in LIMIT_TEXT else ""
+    refused = f"NaN, Infinity and |x| > {LIMIT_TEXT[dtype]}" if dtype in LIMIT_TEXT else \
+        "NaN and Infinity"
     raise InvalidArgument(f"{locate(_first(bad))}: {_value(array, bad)} is not a finite "
-                          f"{dtype} (NaN, Infinity{beyond} are not accepted)")
+                          f"{dtype} ({refused} are not accepted)")
 
 
 def _refuse_kind(array: np.ndarray, target: np.dtype, locate: Locate) -> None:

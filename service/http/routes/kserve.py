@@ -49,7 +49,7 @@ def router(core: ServingCore) -> APIRouter:
         return JSONBytes({"live": True, "ready": True})
 
     async def metadata(address: Address) -> JSONBytes:
-        """Name, served versions, platform, and tensors (one value per row: [-1, 1])."""
+        """Name, served versions, platform, and tensors with datatypes and shapes (-1: any)."""
         servable = core.manager.resolve(address)
         return JSONBytes(model_metadata(core.manager.record(address.model), servable))
 

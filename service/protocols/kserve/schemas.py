@@ -10,7 +10,6 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-Number = float
 Parameters = dict[str, str | float | bool]
 
 
@@ -36,8 +35,10 @@ class V2ModelMetadata(BaseModel):
 
 class V2RequestInput(BaseModel):
     name: str = Field(..., examples=["x"])
-    shape: list[int] = Field(..., description="[n] or [n, 1]", examples=[[2, 1]])
-    datatype: str = Field(..., description="FP32, FP64, FP16, INT8-64 or UINT8-64",
+    shape: list[int] = Field(..., description="[n, ...]: the batch size, then the input's "
+                                              "dimensions", examples=[[2, 1]])
+    datatype: str = Field(..., description="BOOL, FP16, FP32, FP64, INT8-64 or UINT8-64 (cast "
+                                           "to the input's dtype, range-checked)",
                           examples=["FP32"])
     parameters: Parameters | None = Field(None, description="binary_data_size for binary data")
     data: list[Any] | None = Field(None, description="flat or nested as the shape",
@@ -61,7 +62,7 @@ class V2ResponseOutput(BaseModel):
     shape: list[int]
     datatype: str
     parameters: Parameters | None = None
-    data: list[Number] | None = None
+    data: list[Any] | None = Field(None, description="flat, row-major")
 
 
 class V2InferResponse(BaseModel):

@@ -10,26 +10,28 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-Number = float
-
 
 class TfsPredictRequest(BaseModel):
-    signature_name: str | None = Field(None, description='only "serving_default" exists')
-    instances: list[Number | list[Number] | dict[str, Number]] | None = Field(
-        None, description="row format: one number per instance (one input), or an object "
-                          "keyed by input name; answers `predictions`",
+    signature_name: str | None = Field(None, description="a signature of the model "
+                                                         "(default serving_default)")
+    instances: list[Any] | None = Field(
+        None, description="row format: one batch row per instance (a number for shape [-1], "
+                          "a list of k for [-1, k], nested lists for higher rank), or an "
+                          "object with a row per input name; answers `predictions`",
         examples=[[1.0, 2.0, 5.0], [{"sugars": 6.0, "fibre": 2.0, "protein": 3.0}]])
-    inputs: list[Number] | dict[str, list[Number]] | None = Field(
-        None, description="columnar format: a list (one input) or an object of lists keyed by "
-                          "input name; answers `outputs`",
+    inputs: Any = Field(
+        None, description="columnar format: each input's whole tensor (batch first), as an "
+                          "object keyed by input name or bare for one input; answers `outputs`",
         examples=[[1.0, 2.0], {"sugars": [6.0], "fibre": [2.0], "protein": [3.0]}])
 
 
 class TfsPredictResponse(BaseModel):
-    predictions: list[Number | dict[str, Number]] | None = Field(
-        None, description="row requests: a value per instance (one output) or an object")
-    outputs: list[Number] | dict[str, list[Number]] | None = Field(
-        None, description="columnar requests: a list (one output) or an object of lists")
+    predictions: list[Any] | None = Field(
+        None, description="row requests: one output row per instance (one output), or an "
+                          "object of output rows")
+    outputs: Any = Field(
+        None, description="columnar requests: the output tensor (one output) or an object of "
+                          "tensors")
 
 
 class TfsStatus(BaseModel):

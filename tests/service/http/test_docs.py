@@ -67,3 +67,10 @@ def test_openapi_documents_native_and_operations_routes(zoo_client: TestClient) 
     assert {"400", "404", "413", "422", "503"} <= set(predict["responses"])
     parameters = {p["name"] for p in predict["parameters"]}
     assert parameters == {"model", "version", "label", "signature"}
+
+
+def test_docs_description_lists_each_models_tensors(zoo_client: TestClient) -> None:
+    description = zoo_client.get("/openapi.json").json()["info"]["description"]
+    assert "**Served models**" in description
+    assert "- `cereal_calories`: `sugars` float32[-1], `fibre` float32[-1], `protein` " \
+           "float32[-1] -> `calories` float32[-1]" in description

@@ -78,10 +78,10 @@ def test_a_wrong_inner_shape_is_refused_naming_the_expected_one(inner: tuple, ex
 
 
 @pytest.mark.parametrize(("values", "dtype", "says"), [
-    ([70000.0], "float16", "70000.0 is not a finite float16 (NaN, Infinity, |x| > 65504"),
+    ([70000.0], "float16", "70000.0 is not a finite float16 (NaN, Infinity and |x| > 65504"),
     ([65504.0], "float16", None),
     ([3.5e38], "float32", "is not a finite float32"),
-    ([float("nan")], "float64", "nan is not a finite float64 (NaN, Infinity are not"),
+    ([float("nan")], "float64", "nan is not a finite float64 (NaN and Infinity are not"),
     ([128], "int8", "128 is outside the range of int8 (-128 to 127)"),
     ([-1], "uint8", "-1 is outside the range of uint8"),
     ([2.5], "int32", "2.5 is not a whole number"),
