@@ -10,9 +10,10 @@ PORT ?= 8000
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.lock requirements-dev.lock
+$(VENV)/.installed: requirements.lock requirements-dev.lock requirements-nodeps.lock
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -r requirements-nodeps.lock
 	touch $@
 
 train: install

@@ -46,7 +46,8 @@ def machine() -> dict:
 
 def start_service(repository: Path, workdir: Path, index: int) -> Server:
     port = free_port()
-    env = {"MODEL_REPOSITORY": str(repository), "PORT": str(port), "HOST": "127.0.0.1"}
+    env = {"MODEL_REPOSITORY": str(repository), "PORT": str(port), "HOST": "127.0.0.1",
+           "GRPC_PORT": "0"}
     return Server("service", [sys.executable, "-m", "service"], env, port,
                   workdir / f"service-{index}.log")
 

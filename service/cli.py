@@ -13,8 +13,8 @@ from typing import NoReturn
 
 from pydantic import ValidationError
 
-from service.http.server import serve
 from service.logs import configure_logging, import_tensorflow_quietly
+from service.process import PortInUse, serve
 from service.runtime.allocator import retain_freed_memory
 from service.settings import Settings
 
@@ -22,6 +22,7 @@ FLAGS = {  # flag -> settings field; every other setting is read from the enviro
     "repository": "model_repository",
     "host": "host",
     "port": "port",
+    "grpc_port": "grpc_port",
     "poll_interval": "poll_interval_seconds",
     "log_level": "log_level",
     "log_format": "log_format",
@@ -36,7 +37,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--repository", type=Path, help="model repository (env MODEL_REPOSITORY; "
                                                    "default models)")
     p.add_argument("--host", help="address to bind (env HOST; default 127.0.0.1)")
-    p.add_argument("--port", type=int, help="port (env PORT; default 8000)")
+    p.add_argument("--port", type=int, help="HTTP port (env PORT; default 8000)")
+    p.add_argument("--grpc-port", type=int,
+                   help="gRPC port (env GRPC_PORT; default 8500; 0: no gRPC server)")
     p.add_argument("--poll-interval", type=float,
                    help="seconds between repository polls (env POLL_INTERVAL_SECONDS; default 2)")
     p.add_argument("--log-level", choices=["debug", "info", "warning", "error"],
@@ -70,7 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     retain_freed_memory(settings.memory_retain_mib)  # before TensorFlow allocates anything
     if settings.log_format == "json":
         import_tensorflow_quietly()  # its native start-up notices are not JSON
-    serve(settings)
+    try:
+        serve(settings)
+    except PortInUse as exc:
+        logging.getLogger("service").error("%s", exc)
+        return 2
     logging.getLogger("service").info("exited cleanly")
     return 0
 

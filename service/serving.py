@@ -11,6 +11,7 @@ import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
+from service.admission import Admission
 from service.core.inference import InferenceCore
 from service.core.registry.manager import ModelManager
 from service.core.registry.poller import RepositoryPoller
@@ -37,6 +38,8 @@ class ServingCore:
         self.manager = ModelManager(self._load_pool, self._make_servable)
         self.poller = RepositoryPoller(self.repository, self.manager, self._load_pool)
         self.inference = InferenceCore(self.manager, self._offload_pool, settings.max_instances)
+        self.admission = Admission(settings.max_concurrency)  # shared by every transport
+        metrics.in_flight.set_function(lambda: self.admission.in_flight)
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
 

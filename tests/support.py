@@ -41,6 +41,7 @@ class LiveServer:
         self.log_path = log_path or repository.parent / f"server-{self.port}.log"
         self.wait_ready = wait_ready
         self.env = {"POLL_INTERVAL_SECONDS": "0.2", "VERSION_SETTLE_SECONDS": "0",
+                    "GRPC_PORT": "0",
                     **{k.upper(): str(v) for k, v in env.items()}}
         self.process: subprocess.Popen | None = None
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Protocol
 
 from fastapi import FastAPI
 
 from service import __version__
+from service.accesslog import AccessLog
 from service.core.status import default_signatures
-from service.http.accesslog import AccessLog
 from service.http.docs import mount_docs
 from service.http.errors import install_error_handlers
 from service.http.fastpath import FastPathMiddleware
@@ -30,14 +31,26 @@ logger = logging.getLogger("service")
 INFERENCE_ROUTES = [*native.INFERENCE, *tfserving.INFERENCE, *kserve.INFERENCE]
 
 
-def lifespan(core: ServingCore, access_log: AccessLog | None
+class Companion(Protocol):
+    """Another transport over the same core (gRPC), started and stopped with the app."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self, grace: float) -> None: ...
+
+
+def lifespan(core: ServingCore, access_log: AccessLog | None, companions: Sequence[Companion]
              ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def run(app: FastAPI) -> AsyncIterator[None]:
         await core.start()
+        for companion in companions:
+            await companion.start()
         try:
             yield
         finally:
+            for companion in companions:
+                await companion.stop(core.settings.shutdown_grace_seconds)
             await core.stop()
             if access_log is not None:
                 access_log.flush()
@@ -45,14 +58,18 @@ def lifespan(core: ServingCore, access_log: AccessLog | None
     return run
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or Settings()
-    core = ServingCore(settings, Metrics())
-    access_log = AccessLog() if settings.access_log else None
+def create_app(settings: Settings | None = None, core: ServingCore | None = None,
+               access_log: AccessLog | None = None,
+               companions: Sequence[Companion] = ()) -> FastAPI:
+    """The HTTP app over `core` (made here from `settings` when not given)."""
+    settings = settings or (core.settings if core else Settings())
+    core = core or ServingCore(settings, Metrics())
+    if access_log is None and settings.access_log:
+        access_log = AccessLog()
     # FastAPI's native OpenTelemetry hooks are off (the service's metrics are Prometheus, at
     # /metrics): left on, every request pays for checking whether a provider is configured.
     app = FastAPI(title="Dense model server", version=__version__,
-                  lifespan=lifespan(core, access_log),
+                  lifespan=lifespan(core, access_log, companions),
                   telemetry={"tracing": False, "metrics": False, "logs": False},
                   docs_url=None, redoc_url=None, default_response_class=JSONBytes,
                   description="Serves Keras Dense models from a TensorFlow-Serving-style "
@@ -78,8 +95,7 @@ def _install_middleware(app: FastAPI, core: ServingCore, access_log: AccessLog |
     app.add_middleware(FastPathMiddleware, core=core, routes=INFERENCE_ROUTES)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(RequestDeadlineMiddleware, timeout_seconds=settings.request_timeout_seconds)
-    app.add_middleware(ConcurrencyLimitMiddleware, max_concurrency=settings.max_concurrency,
-                       metrics=core.metrics)
+    app.add_middleware(ConcurrencyLimitMiddleware, admission=core.admission)
     if settings.api_key is not None:
         app.add_middleware(ApiKeyMiddleware, api_key=settings.api_key.get_secret_value(),
                            scope=settings.api_key_scope)

@@ -259,6 +259,9 @@ def tensors_from_arrays(arrays: dict[str, np.ndarray], signature: Signature,
     tensors = {}
     for spec in signature.inputs:
         array = arrays[spec.name]
+        if array.dtype.kind not in "biuf":
+            raise InvalidArgument(f"input {spec.name!r} holds {array.dtype} values; tensors are "
+                                  "numbers or booleans")
         check_shape(array, spec, f"input {spec.name!r}")
 
         def locate(index: tuple[int, ...], name: str = spec.name) -> str:

@@ -13,35 +13,31 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.admission import Admission
 from service.core.errors import TooLarge
 from service.http.paths import UNLIMITED, route_path
 from service.http.responses import send_error
-from service.metrics import Metrics
 
 CLOSE = ((b"connection", b"close"),)
 
 
 class ConcurrencyLimitMiddleware:
-    def __init__(self, app: ASGIApp, max_concurrency: int, metrics: Metrics | None = None) -> None:
+    def __init__(self, app: ASGIApp, admission: Admission) -> None:
         self.app = app
-        self.limit = max_concurrency
-        self.in_flight = 0
-        if metrics is not None:
-            metrics.in_flight.set_function(lambda: self.in_flight)  # read at scrape time
+        self.admission = admission
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or route_path(scope) in UNLIMITED:
             await self.app(scope, receive, send)
             return
-        if self.in_flight >= self.limit:
-            await send_error(send, 503, f"server busy: {self.limit} requests in flight "
-                             "(MAX_CONCURRENCY); retry shortly", ((b"retry-after", b"1"),))
+        admission = self.admission
+        if not admission.enter():
+            await send_error(send, 503, admission.busy_message(), ((b"retry-after", b"1"),))
             return
-        self.in_flight += 1
         try:
             await self.app(scope, receive, send)
         finally:
-            self.in_flight -= 1
+            admission.leave()
 
 
 class BodyLimitMiddleware:

@@ -8,8 +8,8 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.accesslog import AccessLog
 from service.core.types import Trace
-from service.http.accesslog import AccessLog
 from service.http.headers import header
 from service.metrics import Metrics
 

@@ -32,7 +32,9 @@ def version_view(status: VersionStatus) -> dict:
                        "error_message": (status.error or "") if failed else ""}}
 
 
-def model_status(manager: ModelManager, address: Address) -> dict:
+def addressed_statuses(manager: ModelManager, address: Address) -> list[VersionStatus]:
+    """Every version's status, newest first, or the addressed version's (TF Serving's
+    GetModelStatus, for REST and gRPC)."""
     record = manager.record(address.model)
     version = address.version
     if address.label is not None:
@@ -42,14 +44,24 @@ def model_status(manager: ModelManager, address: Address) -> dict:
     if version is None:
         if not statuses:
             raise NotFound(f"Could not find any versions of model {name}")
-        return {"model_version_status": [version_view(s) for s in reversed(statuses.values())]}
+        return list(reversed(statuses.values()))
     if version not in statuses:
         raise NotFound(f"Could not find version {version} of model {name} (versions: "
                        f"{', '.join(map(str, statuses)) or 'none'})")
-    return {"model_version_status": [version_view(statuses[version])]}
+    return [statuses[version]]
+
+
+def model_status(manager: ModelManager, address: Address) -> dict:
+    return {"model_version_status": [version_view(s)
+                                     for s in addressed_statuses(manager, address)]}
 
 
 def model_metadata(servable: Servable) -> dict:
+    from google.protobuf import json_format
+
+    defs = {name: json_format.MessageToDict(proto, preserving_proto_field_name=True,
+                                            always_print_fields_with_no_presence=True)
+            for name, proto in servable.signature_defs.items()}
     return {"model_spec": {"name": servable.model, "signature_name": "",
                            "version": str(servable.version)},
-            "metadata": {"signature_def": {"signature_def": servable.signature_defs}}}
+            "metadata": {"signature_def": {"signature_def": defs}}}

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from service.http.accesslog import AccessLog
+from service.accesslog import AccessLog
 from service.logs import JSONLineFormatter, ServiceHandler
 
 names = itertools.count()
