@@ -15,7 +15,7 @@ from pathlib import Path
 
 from training.arguments import positive_int, repository_argument
 from training.label_cli import run_label
-from training.modelfile import ZOO_FILE, ModelFileError, load_model_file
+from training.modelfile import ZOO_FILE, ModelFileError, load_model_file, zoo
 from training.planning import FIRST_SEED_RECIPE, Plan, plan_runs
 
 logger = logging.getLogger("training")
@@ -23,7 +23,7 @@ ZOO_SHOWN = Path("training") / ZOO_FILE.name  # how metadata names the shipped z
 
 
 def zoo_names() -> list[str]:
-    return [spec.name for spec in load_model_file(ZOO_FILE).specs]
+    return [spec.name for spec in zoo().specs]
 
 
 def train_parser() -> argparse.ArgumentParser:

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,3 +127,19 @@ def load_model_file(path: Path) -> LoadedFile:
     if problems:
         raise ModelFileError(path, problems)
     return loaded
+
+
+@functools.cache
+def zoo() -> LoadedFile:
+    """The model file shipped with the project (training/zoo.yaml)."""
+    return load_model_file(ZOO_FILE)
+
+
+def find_spec(name: str, loaded: LoadedFile | None = None) -> ModelSpec:
+    """The entry named `name` (in the zoo unless another file is given); KeyError if none."""
+    loaded = loaded or zoo()
+    for spec in loaded.specs:
+        if spec.name == name:
+            return spec
+    known = ", ".join(s.name for s in loaded.specs)
+    raise KeyError(f"unknown model {name!r} (known: {known})")

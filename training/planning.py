@@ -9,7 +9,7 @@ from pathlib import Path
 
 from training.datasets import Dataset
 from training.loading import load_data
-from training.modelfile import LoadedFile, ModelFileError
+from training.modelfile import LoadedFile, ModelFileError, find_spec
 from training.rules import conflicts
 from training.schema import ModelSpec, Recipe
 from training.tables import TableProblem
@@ -32,12 +32,9 @@ def select(loaded: LoadedFile, names: list[str]) -> list[tuple[int, ModelSpec]]:
     indexed = list(enumerate(loaded.specs))
     if not names:
         return indexed
-    known = {spec.name: (index, spec) for index, spec in indexed}
-    for name in names:
-        if name not in known:
-            raise KeyError(f"unknown model {name!r} in {loaded.path} "
-                           f"(known: {', '.join(known)})")
-    return [known[name] for name in names]
+    index = {spec.name: position for position, spec in indexed}
+    specs = [find_spec(name, loaded) for name in names]
+    return [(index[spec.name], spec) for spec in specs]
 
 
 def choose_recipe(spec: ModelSpec, seed_recipe: str | None, epochs: int | None) -> Recipe:

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from training.specs import ZOO, ModelSpec
+from training.modelfile import zoo
+from training.schema import ModelSpec
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.mark.parametrize("spec", ZOO, ids=lambda s: s.name)
+@pytest.mark.parametrize("spec", zoo().specs, ids=lambda s: s.name)
 def test_report_is_a_png_beside_the_version(trained_repository: Path, spec: ModelSpec) -> None:
     image = (trained_repository / spec.name / "1" / "report.png").read_bytes()
     assert image[:8] == PNG_SIGNATURE
