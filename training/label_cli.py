@@ -7,8 +7,8 @@ import logging
 from pathlib import Path
 
 from modelrepo.layout import MODEL_NAME_RULE, is_hidden, is_model_name
-from training.labels import remove_label, set_label
 from training.arguments import repository_argument
+from training.labels import remove_label, set_label
 from training.serverwait import wait_for_label
 
 logger = logging.getLogger("training")

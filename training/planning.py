@@ -25,7 +25,7 @@ class Plan:
     spec: ModelSpec
     recipe: Recipe
     data: Dataset
-    model_file: Path
+    model_file: Path | None
 
 
 def select(loaded: LoadedFile, names: list[str]) -> list[tuple[int, ModelSpec]]:

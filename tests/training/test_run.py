@@ -7,13 +7,11 @@ import json
 import os
 from pathlib import Path
 
-import training.run
-
 import numpy as np
 import pytest
 
-from tests.training.trained import Served, holdout_rows
-from tests.training.trained import zoo_plan
+import training.run
+from tests.training.trained import Served, holdout_rows, zoo_plan
 from training.datasets import split_holdout
 from training.modelfile import find_spec
 
