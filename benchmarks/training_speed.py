@@ -1,6 +1,6 @@
 """Training speed: Keras' `model.fit` against `training.fitting.fit` with the same settings.
 
-    python -m benchmarks.training_speed [--epochs 500] [--batch-epochs 100] [--output PATH]
+    python -m benchmarks.training_speed [--epochs 500] [--batch-epochs 300] [--output PATH]
 
 For `linear` (seed 000: SGD) and `celsius_to_fahrenheit` (seed 004: Adam(0.1)) both ways start
 from the same model (`training.modeling.build_model` with the seed recipe, so the same seeded
@@ -131,8 +131,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--epochs", type=int, default=500,
                         help="epochs of the full-batch rows (epochs = steps; default 500)")
-    parser.add_argument("--batch-epochs", type=int, default=100,
-                        help="epochs of the mini-batch row (13 steps each; default 100)")
+    parser.add_argument("--batch-epochs", type=int, default=300,
+                        help="epochs of the mini-batch row (13 steps each; default 300)")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT,
                         help=f"JSON results file (default {DEFAULT_OUTPUT})")
     return parser.parse_args(argv)
