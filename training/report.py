@@ -36,8 +36,9 @@ def _plot_losses(run: TrainingRun, axis: plt.Axes) -> None:
     axis.semilogy(epochs, np.maximum(result.losses, 1e-30), label="training rows")
     if result.holdout_losses:
         axis.semilogy(epochs, np.maximum(result.holdout_losses, 1e-30), label="holdout rows")
+    constant = "the training mean" if run.spec.task == "regression" else "the class shares"
     axis.axhline(_baseline_loss(run), color="grey", linestyle="--",
-                 label="baseline (constant answer)")
+                 label=f"baseline: always {constant}")
     if result.best_epoch is not None:
         axis.axvline(result.best_epoch, color="tab:green", linestyle=":",
                      label=f"kept: epoch {result.best_epoch}")

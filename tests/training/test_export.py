@@ -55,9 +55,9 @@ def test_load_needs_neither_keras_nor_project(served: Served) -> None:
 def test_saved_model_cli_show_lists_named_inputs(trained_repository: Path) -> None:
     # one single-input and the multi-input model (each run is a TensorFlow start-up), in parallel
     specs = [find_spec("celsius_to_fahrenheit"), find_spec("cereal_calories")]
-    jobs = {spec: start_saved_model_cli_show(trained_repository / spec.name / "1")
-            for spec in specs}
-    for spec, job in jobs.items():
+    jobs = [(spec, start_saved_model_cli_show(trained_repository / spec.name / "1"))
+            for spec in specs]
+    for spec, job in jobs:
         stdout, stderr = job.communicate(timeout=120)
         assert job.returncode == 0, stderr[-2000:]
         for name in spec.inputs:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import httpx
@@ -90,12 +91,14 @@ def test_label_missing_repository_is_named(tmp_path: Path) -> None:
 
 def test_label_without_wait_says_when_the_server_applies_it(
         repository: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="training")
     assert main(["label", "linear", "stable", "1", "--repository", str(repository)]) == 0
     assert "applies this at its next repository poll" in caplog.text
 
 
 def test_label_wait_returns_once_the_server_answers_by_label(
         repository: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="training")
     with LiveServer(repository, poll_interval_seconds=1.0) as server:
         stable = f"{server.url}/predict/linear?label=stable"
         assert httpx.post(stable, json={"instances": [1]}).status_code == 404
