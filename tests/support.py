@@ -101,13 +101,16 @@ def run_training(repository: Path, *args: str, check: bool = True) -> subprocess
 def publish_affine(repository: Path, weight: float, bias: float, name: str = "linear") -> int:
     """Publishes a `linear`-shaped version y = weight*x + bias (no training) and returns it."""
     from training.exporting import export_savedmodel
+    from training.modelfile import find_spec
     from training.modeling import build_model
     from training.publishing import publish_version
-    from training.specs import Recipe, find_spec
+    from training.schema import InitialWeights
 
     spec = find_spec("linear")
-    recipe = Recipe("fixed", "sgd", 0.0, 0, initial_kernel=(weight,), initial_bias=bias)
-    model = build_model(spec, recipe, train_matrix=None)  # type: ignore[arg-type]
+    start = InitialWeights(kernel=[weight], bias=bias)
+    recipe = spec.default_recipe().model_copy(update={"initial_weights": start,
+                                                      "normalize": False})
+    model = build_model(spec, recipe, train=None)
 
     def stamp(directory: Path, version: int) -> None:
         metadata = {"model": name, "version": version, "tag": f"{name}:v{version}",
