@@ -33,7 +33,7 @@ RUN python3 -m venv /opt/venv
 
 # tensorflow/include holds C++ headers for building custom ops (about 290 MB); nothing here
 # compiles against TensorFlow, so it is left out of the image.
-COPY requirements.lock /tmp/requirements.lock
+COPY requirements.lock requirements-nodeps.lock /tmp/
 RUN --mount=type=secret,id=ca_bundle \
     --mount=type=secret,id=pip_conf \
     --mount=type=bind,source=containers/wheelhouse,target=/tmp/wheelhouse \
@@ -42,6 +42,8 @@ RUN --mount=type=secret,id=ca_bundle \
     && /opt/venv/bin/pip install --quiet --find-links /tmp/wheelhouse \
         --requirement /tmp/requirements.lock \
     && /opt/venv/bin/pip check \
+    && /opt/venv/bin/pip install --quiet --no-deps --find-links /tmp/wheelhouse \
+        --requirement /tmp/requirements-nodeps.lock \
     && rm -rf /opt/venv/lib/python3*/site-packages/tensorflow/include
 
 # ---- runtime: the same base, the virtualenv, the code, a non-root user ------------------------

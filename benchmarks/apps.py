@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uvicorn
 
-from service.cli import UVICORN_OPTIONS
+from service.http.server import UVICORN_OPTIONS
 
 
 def serve(app: object, port: int) -> None:

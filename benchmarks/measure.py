@@ -13,6 +13,7 @@ from pathlib import Path
 
 import orjson
 
+from benchmarks import vector_model
 from benchmarks.processes import Server, bare_tensorflow_import, free_port, pinning
 from benchmarks.wrk import LoadResult, combine, run_wrk
 
@@ -45,7 +46,8 @@ def machine() -> dict:
 
 def start_service(repository: Path, workdir: Path, index: int) -> Server:
     port = free_port()
-    env = {"MODEL_REPOSITORY": str(repository), "PORT": str(port), "HOST": "127.0.0.1"}
+    env = {"MODEL_REPOSITORY": str(repository), "PORT": str(port), "HOST": "127.0.0.1",
+           "GRPC_PORT": "0"}
     return Server("service", [sys.executable, "-m", "service"], env, port,
                   workdir / f"service-{index}.log")
 
@@ -89,13 +91,15 @@ def targets(servers: dict[str, Server]) -> list[Target | str]:
                   Target("tutorial", servers["tutorial"], "/predict/linear", ONE, sliced=False),
                   Target("ours /predict", ours, "/predict/linear", ONE),
                   Target("ours v1", ours, "/v1/models/linear:predict", ONE),
-                  Target("ours v2", ours, "/v2/models/linear/infer", V2_ONE)]
+                  Target("ours v2", ours, "/v2/models/linear/infer", V2_ONE),
+                  Target("ours /predict [-1, 8]", ours, f"/predict/{vector_model.NAME}",
+                         vector_model.BODY)]
     found: list[Target | str] = []
     for target in candidates:
         status, body, _ = post(target.port, target.path, target.body)
         if status == 200:
             found.append(target)
-        elif target.name.startswith("ours v"):
+        elif target.name.startswith("ours "):
             found.append(f"{target.name}: route not available ({status} {body[:80]!r})")
         else:
             raise RuntimeError(f"{target.name} answered {status}: {body[:200]!r}")

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks import measure, report
+from benchmarks import measure, report, vector_model
 from benchmarks.processes import ROOT, Server, free_port, pin_this_process_to_client_core
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -56,6 +56,14 @@ def train_zoo(repository: Path) -> None:
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def publish_vector_model(repository: Path, ours: Server) -> None:
+    """Adds the [-1, 8] model to the served repository (after the cold starts, which serve the
+    zoo alone) and waits until the running server has loaded it."""
+    subprocess.run([sys.executable, "-m", "benchmarks.vector_model", str(repository)], cwd=ROOT,
+                   check=True, timeout=300, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ours.wait_ready(f"/v2/models/{vector_model.NAME}/ready")
+
+
 def start_app(module: str, workdir: Path) -> Server:
     port = free_port()
     return Server(module.rsplit(".", 1)[-1], [sys.executable, "-m", module, str(port)], {}, port,
@@ -75,6 +83,8 @@ def run(args: argparse.Namespace, workdir: Path) -> dict:
             server.wait_ready()
             server.wait_idle()
         cold, servers["ours"] = measure.cold_start(repository, workdir, args.samples)
+        if args.repository is None:
+            publish_vector_model(repository, servers["ours"])
         load = measure.load(measure.targets(servers), args.levels, args.seconds, args.slices)
         large = measure.large_request(servers["ours"], servers["ceiling"], args.large_samples)
         cold["ours_peak_rss_mb"] = round(servers["ours"].peak_rss_mb(), 1)

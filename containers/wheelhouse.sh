@@ -21,5 +21,8 @@ mkdir -p "$dest"
 "${PYTHON:-python3}" -m pip download --quiet --disable-pip-version-check \
     --only-binary=:all: --python-version 3.11 --implementation cp "${platforms[@]}" \
     --dest "$dest" --requirement "$root/requirements.lock"
+"${PYTHON:-python3}" -m pip download --quiet --disable-pip-version-check --no-deps \
+    --only-binary=:all: --python-version 3.11 --implementation cp "${platforms[@]}" \
+    --dest "$dest" --requirement "$root/requirements-nodeps.lock"
 printf 'wheelhouse %s: %s wheels, %s\n' "$dest" "$(find "$dest" -name '*.whl' | wc -l)" \
     "$(du -sh "$dest" | cut -f1)"

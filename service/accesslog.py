@@ -30,8 +30,9 @@ class AccessLog:
         self._second = -1
         self._stamp = ""
 
-    def record(self, method: str, path: str, status: int, seconds: float, request_id: str,
-               model: str, version: str) -> None:
+    def record(self, method: str, path: str, status: int | str, seconds: float,
+               request_id: str, model: str, version: str) -> None:
+        """One request; `status` is the HTTP status, or the gRPC status code's name."""
         if not self._logger.isEnabledFor(logging.INFO):
             return
         ms = seconds * 1000

@@ -1,34 +1,28 @@
-"""python -m service: parse flags over the environment, then run uvicorn with a drain on SIGTERM."""
+"""python -m service: parse flags over the environment, then serve (service.http.server)."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import os
-import signal
 import sys
 import threading
 import time
 from pathlib import Path
 from typing import NoReturn
 
-import uvicorn
 from pydantic import ValidationError
 
-from service.allocator import retain_freed_memory
-from service.app import create_app
 from service.logs import configure_logging, import_tensorflow_quietly
+from service.process import PortInUse, serve
+from service.runtime.allocator import retain_freed_memory
 from service.settings import Settings
-
-# uvicorn settings shared with the benchmark's bare app ("auto" picks uvloop and httptools,
-# both installed by uvicorn[standard]; no websocket routes, so no websocket protocol).
-UVICORN_OPTIONS = {"loop": "auto", "http": "auto", "ws": "none", "log_config": None,
-                   "access_log": False, "server_header": False}
 
 FLAGS = {  # flag -> settings field; every other setting is read from the environment
     "repository": "model_repository",
     "host": "host",
     "port": "port",
+    "grpc_port": "grpc_port",
     "poll_interval": "poll_interval_seconds",
     "log_level": "log_level",
     "log_format": "log_format",
@@ -43,7 +37,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--repository", type=Path, help="model repository (env MODEL_REPOSITORY; "
                                                    "default models)")
     p.add_argument("--host", help="address to bind (env HOST; default 127.0.0.1)")
-    p.add_argument("--port", type=int, help="port (env PORT; default 8000)")
+    p.add_argument("--port", type=int, help="HTTP port (env PORT; default 8000)")
+    p.add_argument("--grpc-port", type=int,
+                   help="gRPC port (env GRPC_PORT; default 8500; 0: no gRPC server)")
     p.add_argument("--poll-interval", type=float,
                    help="seconds between repository polls (env POLL_INTERVAL_SECONDS; default 2)")
     p.add_argument("--log-level", choices=["debug", "info", "warning", "error"],
@@ -77,13 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     retain_freed_memory(settings.memory_retain_mib)  # before TensorFlow allocates anything
     if settings.log_format == "json":
         import_tensorflow_quietly()  # its native start-up notices are not JSON
-    config = uvicorn.Config(
-        create_app(settings), host=settings.host, port=settings.port, lifespan="on",
-        timeout_graceful_shutdown=settings.shutdown_grace_seconds, **UVICORN_OPTIONS)
-    # uvicorn drains on SIGTERM, restores the previous handler and re-raises the signal. With
-    # this handler in place the re-raise is a no-op, so a drained server exits 0.
-    signal.signal(signal.SIGTERM, _after_drain)
-    uvicorn.Server(config).run()
+    try:
+        serve(settings)
+    except PortInUse as exc:
+        logging.getLogger("service").error("%s", exc)
+        return 2
     logging.getLogger("service").info("exited cleanly")
     return 0
 
@@ -106,6 +100,3 @@ def exit_now(code: int, wait_seconds: float = 0.5) -> NoReturn:
     sys.stderr.flush()
     os._exit(code)
 
-
-def _after_drain(signum: int, frame: object) -> None:
-    logging.getLogger("service").info("drained after SIGTERM")

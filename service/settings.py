@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     model_repository: Path = Field(Path("models"), description="repository root")
     host: str = Field("127.0.0.1", description="address to bind")
     port: int = Field(8000, ge=0, le=65535, description="port to bind (0: any free port)")
+    grpc_port: int = Field(8500, ge=0, le=65535, description="gRPC port on the same host "
+                           "(0: no gRPC server)")
     poll_interval_seconds: float = Field(2.0, gt=0, description="repository polling period")
     version_settle_seconds: float = Field(
         2.0, ge=0, description="a complete version loads once nothing in it changed for this "

@@ -41,6 +41,7 @@ class LiveServer:
         self.log_path = log_path or repository.parent / f"server-{self.port}.log"
         self.wait_ready = wait_ready
         self.env = {"POLL_INTERVAL_SECONDS": "0.2", "VERSION_SETTLE_SECONDS": "0",
+                    "GRPC_PORT": "0",
                     **{k.upper(): str(v) for k, v in env.items()}}
         self.process: subprocess.Popen | None = None
 
@@ -50,10 +51,10 @@ class LiveServer:
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen([sys.executable, "-m", "service", *self.args], cwd=ROOT,
                                         env=env, stdout=self._log, stderr=subprocess.STDOUT)
-        self.wait_until("/health/live" if not self.wait_ready else "/health/ready")
+        self.eventually("/health/live" if not self.wait_ready else "/health/ready")
         return self
 
-    def wait_until(self, path: str, timeout: float = 60.0) -> None:
+    def eventually(self, path: str, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
@@ -100,13 +101,16 @@ def run_training(repository: Path, *args: str, check: bool = True) -> subprocess
 def publish_affine(repository: Path, weight: float, bias: float, name: str = "linear") -> int:
     """Publishes a `linear`-shaped version y = weight*x + bias (no training) and returns it."""
     from training.exporting import export_savedmodel
+    from training.modelfile import find_spec
     from training.modeling import build_model
     from training.publishing import publish_version
-    from training.specs import Recipe, find_spec
+    from training.schema import InitialWeights
 
     spec = find_spec("linear")
-    recipe = Recipe("fixed", "sgd", 0.0, 0, initial_kernel=(weight,), initial_bias=bias)
-    model = build_model(spec, recipe, train_matrix=None)  # type: ignore[arg-type]
+    start = InitialWeights(kernel=[weight], bias=bias)
+    recipe = spec.default_recipe().model_copy(update={"initial_weights": start,
+                                                      "normalize": False})
+    model = build_model(spec, recipe, train=None)
 
     def stamp(directory: Path, version: int) -> None:
         metadata = {"model": name, "version": version, "tag": f"{name}:v{version}",
@@ -117,9 +121,11 @@ def publish_affine(repository: Path, weight: float, bias: float, name: str = "li
     return publish_version(repository / name, lambda d: export_savedmodel(spec, model, d), stamp)
 
 
-def eventually(probe: Callable[[], T], timeout: float = 20.0, interval: float = 0.1) -> T:
-    """Calls `probe` until it returns a truthy value (returned) or `timeout` passes (fails with
-    the last value or error seen)."""
+def eventually(probe: Callable[[], T], timeout: float = 30.0, interval: float = 0.05,
+               what: str = "condition") -> T:
+    """Calls `probe` until it returns a truthy value (returned) or `timeout` passes (fails
+    naming `what` and the last value or error seen). An assertion or HTTP error counts as not
+    yet true."""
     deadline = time.monotonic() + timeout
     last: object = None
     while True:
@@ -131,7 +137,7 @@ def eventually(probe: Callable[[], T], timeout: float = 20.0, interval: float = 
         except (AssertionError, httpx.HTTPError) as exc:
             last = exc
         if time.monotonic() > deadline:
-            raise AssertionError(f"not true within {timeout} s; last: {last!r}")
+            raise AssertionError(f"{what} not reached within {timeout} s; last: {last!r}")
         time.sleep(interval)
 
 
@@ -139,7 +145,7 @@ def eventually(probe: Callable[[], T], timeout: float = 20.0, interval: float = 
 def serve_in_process(repository: Path, wait_ready: bool = True,
                      **settings: object) -> Iterator[TestClient]:
     """The app in this process (lifespan and poller running), ready unless told otherwise."""
-    from service.app import create_app
+    from service.http.app import create_app
     from service.settings import Settings
 
     config = Settings(**{"model_repository": repository, "poll_interval_seconds": 0.2,
@@ -148,6 +154,30 @@ def serve_in_process(repository: Path, wait_ready: bool = True,
         if wait_ready:
             eventually(lambda: client.get("/health/ready").status_code == 200, timeout=60)
         yield client
+
+
+def raw_exchange(server: LiveServer, request: bytes, read_timeout: float = 10.0) -> bytes:
+    """Sends `request` on a fresh connection (not closing the sending side) and returns what
+    the server answers until it closes or a full JSON body arrived."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=read_timeout) as sock:
+        sock.sendall(request)
+        received = b""
+        while b"\r\n\r\n" not in received or not received.rstrip().endswith(b"}"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+        return received
+
+
+def all_routes(app: object) -> list:
+    """Every route of a FastAPI app in matching order, included routers flattened (FastAPI
+    nests them)."""
+    found = []
+    for route in getattr(app, "routes", ()):
+        nested = getattr(route, "original_router", None)
+        found += all_routes(nested) if nested is not None else [route]
+    return found
 
 
 def copy_models(source: Path, target: Path, *names: str) -> Path:

@@ -1,8 +1,11 @@
-"""Exports a Keras model as a SavedModel whose `serving_default` speaks the spec's names.
+"""Exports a Keras model as a SavedModel whose `serving_default` speaks the entry's names.
 
-Every input is a float32 vector of shape [-1] (one scalar per row) and the output is a dict
-`{spec.output: [-1]}`, so TensorFlow Serving's row format `{"instances": [1.0, 2.0]}` works
-unchanged and no `keras_tensor` / `output_0` names leak into the signature.
+Every input is a float32 vector of shape [-1] (one scalar per row) named after its column, and
+the output is a dict `{spec.output: ...}`: shape [-1] for a regression (the value) and a binary
+classification (the probability of the second class), [-1, classes] for a multiclass one (one
+probability per class, in the metadata's class order). So TensorFlow Serving's row format
+`{"instances": [{"age": 50, ...}]}` works unchanged and no `keras_tensor` / `output_0` names leak
+into the signature.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
-from training.specs import ModelSpec
+from training.schema import ModelSpec
+from training.tasks import answer
 
 
 class ServingModule(tf.Module):
@@ -27,9 +31,8 @@ def _serving_function(spec: ModelSpec, model: keras.Model) -> tf.types.experimen
     signature = [tf.TensorSpec([None], tf.float32, name=name) for name in spec.inputs]
 
     def serve(*columns: tf.Tensor) -> dict[str, tf.Tensor]:
-        rows = [tf.expand_dims(column, -1) for column in columns]
-        outputs = model(rows[0] if len(rows) == 1 else rows, training=False)
-        return {spec.output: tf.squeeze(outputs, axis=-1)}
+        matrix = tf.stack(columns, axis=1)
+        return {spec.output: answer(spec.task, model(matrix, training=False))}
 
     return tf.function(serve, input_signature=signature)
 

@@ -11,14 +11,15 @@ from collections.abc import Callable
 
 import numpy as np
 
-from training.specs import ModelSpec
+from training.schema import ModelSpec
 
 Predict = Callable[[np.ndarray], np.ndarray]  # (rows x inputs) -> (rows,)
 
 
 def coefficients(spec: ModelSpec, predict: Predict) -> dict[str, float] | None:
-    """Term -> coefficient (e.g. {"x^2": 10.0, "x": 5.0, "1": 12.0}); None if not affine."""
-    if spec.hidden_units:
+    """Term -> coefficient (e.g. {"x^2": 10.0, "x": 5.0, "1": 12.0}); None if not affine (hidden
+    layers) or not a regression."""
+    if spec.hidden or spec.task != "regression":
         return None
     n = len(spec.inputs)
     probes = np.vstack([np.zeros(n), np.eye(n), -np.eye(n)]).astype(np.float32)
@@ -34,10 +35,9 @@ def coefficients(spec: ModelSpec, predict: Predict) -> dict[str, float] | None:
 
 
 def formula_text(spec: ModelSpec, terms: dict[str, float] | None) -> str:
-    """`y = 2.0000*x - 1.0000`, or a plain sentence for a model with hidden layers."""
+    """`y = 2.0000*x - 1.0000`, or a plain sentence for other models."""
     if terms is None:
-        hidden = ", ".join(str(units) for units in spec.hidden_units)
-        return f"{spec.output} = a Dense network with hidden layers of {hidden} units"
+        return f"{spec.output} = {_network(spec)}"
     parts = []
     for term, value in terms.items():
         body = f"{abs(value):.4f}" + ("" if term == "1" else f"*{term}")
@@ -48,3 +48,16 @@ def formula_text(spec: ModelSpec, terms: dict[str, float] | None) -> str:
     for sign, body in parts[1:]:
         text += f" {sign} {body}"
     return f"{spec.output} = {text}"
+
+
+def _network(spec: ModelSpec) -> str:
+    if spec.hidden:
+        units = ", ".join(str(units) for units in spec.hidden)
+        body = f"a Dense network with hidden layers of {units} units"
+    else:
+        body = "a single Dense layer"
+    if spec.task == "binary":
+        return f"the probability of the second class: sigmoid of {body}"
+    if spec.task == "multiclass":
+        return f"one probability per class: softmax of {body}"
+    return body

@@ -5,16 +5,14 @@ from __future__ import annotations
 import os
 import platform
 import subprocess
-from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import keras
 import tensorflow as tf
 
-if TYPE_CHECKING:
-    from training.pipeline import TrainingRun
+from training.run import TrainingRun
+from training.schema import Training
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,25 +41,44 @@ def layer_weights(run: TrainingRun) -> dict[str, dict[str, list]]:
     return weights
 
 
-def build_metadata(run: TrainingRun, version: int, evaluation: dict) -> dict:
+def _signature(run: TrainingRun) -> dict:
+    classes = run.data.class_names
+    shape = [len(classes)] if run.spec.task == "multiclass" and classes else []
+    return {"inputs": list(run.spec.inputs), "outputs": [run.spec.output], "dtype": "float32",
+            "row_shape": [], "output_row_shape": shape}
+
+
+def _data(run: TrainingRun) -> dict:
+    return {"name": run.data.name, "source": run.data.source, "rows": run.data.rows,
+            "train_rows": run.train.rows, "holdout_rows": run.holdout.rows if run.holdout else 0,
+            "dropped_rows": run.data.dropped_rows, "sha256": run.data.fingerprint()}
+
+
+def _metrics(run: TrainingRun) -> dict:
+    result = run.result
+    return {"final_loss": result.final_loss, "steps": result.steps, "epochs": result.epochs,
+            "converged": result.converged, "stop_reason": result.stop_reason,
+            "best_epoch": result.best_epoch, **run.evaluation}
+
+
+def build_metadata(run: TrainingRun, version: int, model_file: Path | None = None) -> dict:
     spec, recipe = run.spec, run.recipe
+    own = spec.model_dump(exclude={"seed_recipes", "data", *Training.model_fields})
+    hyper = recipe.model_dump(exclude={"data"})
     return {
         "model": spec.name,
         "version": version,
         "tag": f"{spec.name}:v{version}",
         "created_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "description": spec.description,
-        "signature": {"inputs": list(spec.inputs), "outputs": [spec.output],
-                      "dtype": "float32", "row_shape": []},
-        "spec": {k: v for k, v in asdict(spec).items() if k not in ("default", "seed_recipes")},
-        "hyperparameters": {**asdict(recipe), "loss": spec.loss, "seed": spec.seed,
-                            "batch": "full"},
-        "data": {"name": run.data.name, "source": run.data.source, "rows": run.data.rows,
-                 "train_rows": run.train.rows,
-                 "holdout_rows": run.holdout.rows if run.holdout else 0,
-                 "sha256": run.data.fingerprint()},
-        "metrics": {"final_loss": run.result.final_loss, "steps": run.result.steps,
-                    "converged": run.result.converged, **evaluation},
+        "task": spec.task,
+        "class_names": list(run.data.class_names) if run.data.class_names else None,
+        "signature": _signature(run),
+        "spec": own,
+        "hyperparameters": {**hyper, "loss": spec.loss, "seed": spec.seed},
+        "model_file": str(model_file) if model_file else None,
+        "data": _data(run),
+        "metrics": _metrics(run),
         "weights": layer_weights(run),
         "coefficients": run.terms,
         "formula": run.formula,

@@ -1,11 +1,19 @@
-"""Builds the Keras Dense model a spec and recipe describe."""
+"""Builds the Keras Dense model an entry and its recipe describe.
+
+The model takes one (rows x inputs) matrix of raw values, columns in the entry's input order;
+the exported signature names each column (training.exporting). Inside the graph, in order:
+polynomial features, input scaling, the hidden Dense layers, the output Dense layer (named
+after the output) and, for a regression with `normalize_target`, the target's rescaling.
+"""
 
 from __future__ import annotations
 
 import keras
 import numpy as np
 
-from training.specs import ModelSpec, Recipe
+from training.datasets import Dataset
+from training.schema import ModelSpec, Recipe
+from training.tasks import output_units
 
 
 @keras.saving.register_keras_serializable(package="training")
@@ -19,55 +27,46 @@ class PolynomialFeatures(keras.layers.Layer):
         return (*input_shape[:-1], input_shape[-1] * 2)
 
 
-def feature_count(spec: ModelSpec) -> int:
-    return len(spec.inputs) * (2 if spec.features == "polynomial" else 1)
+def _scaling(spec: ModelSpec, train: Dataset) -> keras.layers.Layer:
+    matrix = train.matrix(spec.inputs)
+    if spec.features == "polynomial":
+        matrix = np.concatenate([matrix, np.square(matrix)], axis=1)
+    norm = keras.layers.Normalization(name="input_scaling")
+    norm.adapt(matrix)
+    return norm
 
 
-def _head(spec: ModelSpec, recipe: Recipe, scale: np.ndarray | None) -> list[keras.layers.Layer]:
-    """Preprocessing plus Dense layers, in order, applied to the concatenated inputs."""
+def _output_layer(spec: ModelSpec, recipe: Recipe, units: int) -> keras.layers.Layer:
+    start = {}
+    if recipe.initial_weights is not None:
+        kernel = np.asarray(recipe.initial_weights.kernel, np.float32).reshape(-1, 1)
+        start = {"kernel_initializer": keras.initializers.Constant(kernel),
+                 "bias_initializer": keras.initializers.Constant(recipe.initial_weights.bias)}
+    return keras.layers.Dense(units, name=spec.output, **start)
+
+
+def _target_scaling(train: Dataset) -> keras.layers.Layer | None:
+    mean, std = float(np.mean(train.target)), float(np.std(train.target))
+    if std == 0:
+        return None
+    return keras.layers.Rescaling(scale=std, offset=mean, name="target_scaling")
+
+
+def build_model(spec: ModelSpec, recipe: Recipe, train: Dataset | None) -> keras.Model:
+    """`train` adapts the in-graph scaling the recipe asks for (None: no scaling asked)."""
+    keras.utils.set_random_seed(spec.seed)
     layers: list[keras.layers.Layer] = []
     if spec.features == "polynomial":
         layers.append(PolynomialFeatures(name="polynomial_features"))
     if recipe.normalize:
-        norm = keras.layers.Normalization(name="input_scaling")
-        norm.adapt(scale)
-        layers.append(norm)
-    for i, units in enumerate(spec.hidden_units):
-        layers.append(keras.layers.Dense(units, activation="relu", name=f"hidden_{i}"))
-    final = {}
-    if recipe.initial_kernel is not None:
-        final["kernel_initializer"] = keras.initializers.Constant(
-            np.asarray(recipe.initial_kernel, np.float32).reshape(-1, 1))
-    if recipe.initial_bias is not None:
-        final["bias_initializer"] = keras.initializers.Constant(recipe.initial_bias)
-    layers.append(keras.layers.Dense(1, name=spec.output, **final))
-    return layers
-
-
-def build_model(spec: ModelSpec, recipe: Recipe, train_matrix: np.ndarray) -> keras.Model:
-    """Sequential for one input, functional with one named Input per feature otherwise.
-
-    `train_matrix` (rows x inputs) adapts the in-graph scaling when the recipe asks for it.
-    """
-    keras.utils.set_random_seed(spec.seed)
-    scale = None
-    if recipe.normalize:
-        scale = train_matrix
-        if spec.features == "polynomial":
-            scale = np.concatenate([train_matrix, np.square(train_matrix)], axis=1)
-    head = _head(spec, recipe, scale)
-    if len(spec.inputs) == 1:
-        return keras.Sequential([keras.Input(shape=(1,), name=spec.inputs[0]), *head],
-                                name=spec.name)
-    inputs = [keras.Input(shape=(1,), name=name) for name in spec.inputs]
-    x = keras.layers.Concatenate(name="features")(inputs)
-    for layer in head:
-        x = layer(x)
-    return keras.Model(inputs=inputs, outputs=x, name=spec.name)
-
-
-def model_inputs(spec: ModelSpec, matrix: np.ndarray) -> np.ndarray | list[np.ndarray]:
-    """The model's call argument for a (rows x inputs) matrix."""
-    if len(spec.inputs) == 1:
-        return matrix
-    return [matrix[:, i : i + 1] for i in range(matrix.shape[1])]
+        assert train is not None, "scaling is learned from the training rows"
+        layers.append(_scaling(spec, train))
+    for index, units in enumerate(spec.hidden):
+        layers.append(keras.layers.Dense(units, activation=spec.activation,
+                                         name=f"hidden_{index}"))
+    classes = train.class_names if train is not None else None
+    layers.append(_output_layer(spec, recipe, output_units(spec.task, classes)))
+    if spec.task == "regression" and recipe.normalize_target and train is not None:
+        layers += [layer for layer in [_target_scaling(train)] if layer is not None]
+    features = keras.Input(shape=(len(spec.inputs),), name="features")
+    return keras.Sequential([features, *layers], name=spec.name)

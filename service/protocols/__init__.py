@@ -1,2 +1,2 @@
-"""Request parsing and response formatting for the standard protocols (TensorFlow Serving REST,
-Open Inference Protocol v2). Routes stay thin; inference always goes through InferenceCore."""
+"""Codecs: request bytes <-> core requests and answers, for the native, TensorFlow Serving and
+Open Inference Protocol v2 dialects. No transport is imported here: HTTP (and gRPC) reuse them."""

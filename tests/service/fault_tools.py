@@ -16,21 +16,6 @@ import httpx
 LINEAR_METADATA = {"signature": {"inputs": ["x"], "outputs": ["y"]}}
 
 
-def wait_until(check: Callable[[], object], timeout: float = 30.0, interval: float = 0.05,
-               what: str = "condition") -> object:
-    """Polls `check` until it returns something truthy; returns it, or fails after timeout."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            result = check()
-        except httpx.HTTPError:
-            result = None
-        if result:
-            return result
-        time.sleep(interval)
-    raise AssertionError(f"{what} not reached within {timeout} s")
-
-
 def model_view(url: str, name: str) -> dict:
     return httpx.get(f"{url}/models/{name}", timeout=10).json()
 

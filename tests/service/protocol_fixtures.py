@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from service.app import create_app
+from service.http.app import create_app
 from service.settings import Settings
 from tests.support import publish_affine
 
@@ -89,7 +89,7 @@ def serving(repository: Path, settled: Callable[[TestClient], bool],
 
 
 @contextmanager
-def zoo_client(trained: Path, tmp_path_factory: pytest.TempPathFactory,
+def protocol_zoo(trained: Path, tmp_path_factory: pytest.TempPathFactory,
                name: str) -> Iterator[TestClient]:
     """The repository of build_repository, served in process once the zoo has loaded."""
     repository = build_repository(trained, tmp_path_factory.mktemp(name) / "models")

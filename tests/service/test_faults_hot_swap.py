@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tests.service.fault_tools import Traffic, failures, model_view, wait_until
-from tests.support import LiveServer, publish_affine
+from tests.service.fault_tools import Traffic, failures, model_view
+from tests.support import LiveServer, eventually, publish_affine
 
 WEIGHTS = [(2.0, 1.0), (-3.0, 0.5), (0.25, -4.0), (7.0, 2.0)]  # version i+1: y = w*x + b
 MIN_REQUESTS = 3000
@@ -28,30 +28,30 @@ def test_hot_swap_under_load_fails_no_request(tmp_path: Path) -> None:
     published = {publish_affine(repository, *WEIGHTS[0]): WEIGHTS[0]}
     with LiveServer(repository, log_path=tmp_path / "server.log") as server, \
             Traffic(f"{server.url}/predict/linear", inputs, workers=8) as traffic:
-        wait_until(lambda: traffic.count() > 200, what="first answers")
+        eventually(lambda: traffic.count() > 200, what="first answers")
         seen_version = lambda v: any(o.status == 200 and o.body["version"] == v  # noqa: E731
                                      for o in traffic.outcomes[-400:])
         # 1: publish, wait until it serves, then delete the old one.
         old = 1
         new = publish_affine(repository, *WEIGHTS[1])
         published[new] = WEIGHTS[1]
-        wait_until(lambda: seen_version(new), what="version 2 answering")
+        eventually(lambda: seen_version(new), what="version 2 answering")
         shutil.rmtree(repository / "linear" / str(old))
         # 2: publish and delete the old one at once, racing the poller.
         new, old = publish_affine(repository, *WEIGHTS[2]), new
         published[new] = WEIGHTS[2]
         shutil.rmtree(repository / "linear" / str(old))
-        wait_until(lambda: seen_version(new), what="version 3 answering")
+        eventually(lambda: seen_version(new), what="version 3 answering")
         # 3: delete the only version first (still served from memory), then move the next one
         # in (published elsewhere and renamed, since the publisher would reuse number 1).
         shutil.rmtree(repository / "linear" / str(new))
-        wait_until(lambda: model_view(server.url, "linear")["problems"], what="problem reported")
+        eventually(lambda: model_view(server.url, "linear")["problems"], what="problem reported")
         staged = publish_affine(tmp_path / "staging", *WEIGHTS[3])
         new += 1
         (tmp_path / "staging" / "linear" / str(staged)).rename(repository / "linear" / str(new))
         published[new] = WEIGHTS[3]
-        wait_until(lambda: seen_version(new), what="version 4 answering")
-        wait_until(lambda: traffic.count() >= MIN_REQUESTS, timeout=60, what="enough requests")
+        eventually(lambda: seen_version(new), what="version 4 answering")
+        eventually(lambda: traffic.count() >= MIN_REQUESTS, timeout=60, what="enough requests")
         outcomes = traffic.stop()
         final = model_view(server.url, "linear")
         assert server.stop() == 0

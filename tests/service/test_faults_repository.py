@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.service.fault_tools import Traffic, failures, model_view, wait_until
-from tests.support import LiveServer, publish_affine
+from tests.service.fault_tools import Traffic, failures, model_view
+from tests.support import LiveServer, eventually, publish_affine
 
 
 @pytest.fixture(scope="module")
@@ -33,12 +33,12 @@ def repository_error(url: str) -> str | None:
 def assert_fault_reported(url: str, fragment: str, load: Traffic) -> None:
     """The fault shows in /models and /health/ready (still 200: it keeps serving), and a
     batch of predictions is answered while it lasts."""
-    wait_until(lambda: fragment in (repository_error(url) or ""), what=f"fault {fragment!r}")
+    eventually(lambda: fragment in (repository_error(url) or ""), what=f"fault {fragment!r}")
     ready = httpx.get(f"{url}/health/ready")
     assert ready.status_code == 200, ready.text
     assert fragment in ready.json()["repository_error"]
     during = load.count()
-    wait_until(lambda: load.count() >= during + 100, what="predictions during the fault")
+    eventually(lambda: load.count() >= during + 100, what="predictions during the fault")
     assert fragment in (repository_error(url) or "")  # the fault lasted throughout
 
 
@@ -65,7 +65,7 @@ def test_emptied_repository_keeps_serving_and_recovers(site: tuple) -> None:
         assert model_view(server.url, "linear")["default_version"] == 1
         for name in ("linear", "other"):
             (aside / name).rename(root / "models" / name)
-        wait_until(lambda: repository_error(server.url) is None, what="recovery")
+        eventually(lambda: repository_error(server.url) is None, what="recovery")
         outcomes = load.stop()
     check(outcomes)
 
@@ -81,7 +81,7 @@ def test_vanished_repository_keeps_serving_and_recovers(site: tuple, fault: str)
         assert_fault_reported(server.url, "is not a readable directory", load)
         repository.unlink(missing_ok=True)
         (root / "away").rename(repository)
-        wait_until(lambda: repository_error(server.url) is None, what="recovery")
+        eventually(lambda: repository_error(server.url) is None, what="recovery")
         outcomes = load.stop()
     check(outcomes)
 
@@ -95,9 +95,9 @@ def test_replaced_repository_serves_its_contents(site: tuple, tmp_path: Path) ->
     with traffic(server) as load:
         repository.rename(root / "old")
         fresh.rename(repository)
-        wait_until(lambda: httpx.post(f"{server.url}/predict/linear", json={"instances": [1]})
+        eventually(lambda: httpx.post(f"{server.url}/predict/linear", json={"instances": [1]})
                    .json()["predictions"] == [6.0], what="the new files of version 1 serving")
-        wait_until(lambda: load.count() >= 100, what="100 predictions")
+        eventually(lambda: load.count() >= 100, what="100 predictions")
         outcomes = load.stop()
     check(outcomes, weights=(2.0, 5.0))
 
@@ -105,7 +105,7 @@ def test_replaced_repository_serves_its_contents(site: tuple, tmp_path: Path) ->
         models = httpx.get(f"{server.url}/models").json()["models"]
         return any(m["name"] == "third" and m["ready"] for m in models)
 
-    wait_until(third_ready, what="the new model 'third' serving")
+    eventually(third_ready, what="the new model 'third' serving")
     listing = httpx.get(f"{server.url}/models").json()
     assert listing["repository_error"] is None
     names = {m["name"]: m for m in listing["models"]}

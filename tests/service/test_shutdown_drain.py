@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.service.fault_tools import in_flight, save_slow_model, wait_until
-from tests.support import LiveServer
+from tests.service.fault_tools import in_flight, save_slow_model
+from tests.support import LiveServer, eventually
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def test_sigterm_drains_requests_in_flight(slow_repository: Path, tmp_path: Path
                     SHUTDOWN_GRACE_SECONDS=grace) as server:
         results: list = []
         threads = [send_slow(server.url, 1500 + 100 * i, results) for i in range(6)]
-        wait_until(lambda: in_flight(server.url) == 6, timeout=10, interval=0.02,
+        eventually(lambda: in_flight(server.url) == 6, timeout=10, interval=0.02,
                    what="six requests in flight")
         signalled = terminate(server)
         refused = None
@@ -83,7 +83,7 @@ def test_sigterm_exits_within_grace_when_a_call_outlasts_it(slow_repository: Pat
                     SHUTDOWN_GRACE_SECONDS=grace) as server:
         results: list = []
         thread = send_slow(server.url, 8000, results)
-        wait_until(lambda: in_flight(server.url) == 1, timeout=10, interval=0.02,
+        eventually(lambda: in_flight(server.url) == 1, timeout=10, interval=0.02,
                    what="the request in flight")
         signalled = terminate(server)
         assert server.process is not None

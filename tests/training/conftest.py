@@ -14,8 +14,8 @@ from collections.abc import Callable
 import pytest
 
 from tests.training.processes import TIMEOUT_SECONDS, probe_savedmodels, start_training_cli
-from tests.training.trained import SEED_RECIPE_MODELS, Repositories, Served, feeds_for
-from training.specs import ZOO, find_spec
+from tests.training.trained import SEED_RECIPE_MODELS, Repositories, Served, feeds_for, zoo_plan
+from training.modelfile import zoo
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +34,7 @@ def repositories(tmp_path_factory: pytest.TempPathFactory,
 
 @pytest.fixture(scope="session")
 def served(repositories: Repositories) -> Served:
-    names = tuple(spec.name for spec in ZOO)
+    names = tuple(spec.name for spec in zoo().specs)
     requests = [{"dir": str(repositories.default / name / "1"), "feeds": feeds_for(name)}
                 for name in names]
     requests += [{"dir": str(repositories.seed / name / "1"), "feeds": feeds_for(name)}
@@ -53,7 +53,7 @@ def seed_run() -> Callable:
 
     @functools.cache
     def run(model: str, recipe: str):
-        spec = find_spec(model)
-        return train_model(spec, spec.seed_recipe(recipe))
+        plan = zoo_plan(model, recipe)
+        return train_model(plan.spec, plan.recipe, plan.data)
 
     return run

@@ -9,7 +9,7 @@ import pytest
 
 from tests.training.processes import run_training_cli
 from training.cli import main
-from training.specs import ZOO
+from training.modelfile import zoo
 
 
 def steps_published(repository: Path, name: str, version: int) -> int:
@@ -21,24 +21,15 @@ def test_help_names_every_flag() -> None:
     done = run_training_cli("--help")
     assert done.returncode == 0, done.stderr
     for flag in ("--repository", "--seed-recipe", "--epochs", "--quiet", "MODEL_REPOSITORY",
-                 "label NAME LABEL VERSION", *(spec.name for spec in ZOO)):
+                 "--config", "label NAME LABEL VERSION", *(spec.name for spec in zoo().specs)):
         assert flag in done.stdout
-
-
-def test_label_help_names_every_flag(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exit_info:
-        main(["label", "--help"])
-    assert exit_info.value.code == 0
-    out = capsys.readouterr().out
-    for flag in ("--remove", "--repository", "version"):
-        assert flag in out
 
 
 def test_train_unknown_model_exits_2_listing_known(tmp_path: Path) -> None:
     done = run_training_cli("linear", "nosuch", "--repository", str(tmp_path / "models"))
     assert done.returncode == 2
     assert "unknown model 'nosuch'" in done.stderr
-    for spec in ZOO:
+    for spec in zoo().specs:
         assert spec.name in done.stderr
     assert not (tmp_path / "models").exists()  # refused before training anything
 
@@ -74,7 +65,7 @@ def test_train_seed_recipe_by_name(tmp_path: Path) -> None:
     metadata = json.loads((tmp_path / "linear" / "1" / "metadata.json").read_text())
     assert metadata["hyperparameters"]["name"] == "gradient-tape"
     assert metadata["metrics"]["steps"] == 50
-    assert metadata["formula"] == "y = 1.9894*x - 0.9672"
+    assert metadata["formula"] == "y = 1.9894*x - 0.9672"  # README "Training"
 
 
 def test_train_seed_recipe_skips_model_without_one(tmp_path: Path,
@@ -84,50 +75,21 @@ def test_train_seed_recipe_skips_model_without_one(tmp_path: Path,
     assert not (tmp_path / "cereal_calories").exists()
 
 
-def test_label_command_writes_labels_json(repository: Path) -> None:
-    (repository / "linear" / "2").mkdir()  # a second version to point at
-    assert main(["label", "linear", "stable", "1", "--repository", str(repository)]) == 0
-    assert main(["label", "linear", "canary", "2", "--repository", str(repository)]) == 0
-    labels = json.loads((repository / "linear" / "labels.json").read_text())
-    assert labels == {"canary": 2, "stable": 1}
+def test_train_prints_a_metrics_table_naming_each_model(tmp_path: Path) -> None:
+    done = run_training_cli("cereal_calories", "linear", "--repository", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert "training cereal_calories (regression, recipe default): 65 rows" in done.stderr
+    lines = done.stdout.splitlines()
+    heading = next(i for i, line in enumerate(lines) if line.startswith("cereal_calories:v1 "))
+    assert "52 training rows, 13 held out" in lines[heading]
+    assert lines[heading + 2] == "  baseline: the training rows' mean calories (149.1)"
+    assert lines[heading + 3].split() == ["metric", "holdout", "baseline", "train", "baseline"]
+    r2 = lines[heading + 4].split()
+    assert r2[0] == "R²" and float(r2[1]) > 0.5 > float(r2[2])
+    assert any(line.startswith("linear:v1 ") for line in lines)
+    assert "  y = 2.0000*x - 1.0000" in lines
 
 
-def test_label_command_unknown_version_exits_2(repository: Path) -> None:
-    done = run_training_cli("label", "linear", "stable", "9", "--repository", str(repository))
-    assert done.returncode == 2
-    assert "linear has no version 9 (published: [1])" in done.stderr
-    assert not (repository / "linear" / "labels.json").exists()
-
-
-def test_label_command_remove(repository: Path) -> None:
-    assert main(["label", "linear", "stable", "1", "--repository", str(repository)]) == 0
-    assert main(["label", "linear", "canary", "1", "--repository", str(repository)]) == 0
-    assert main(["label", "linear", "canary", "--remove", "--repository", str(repository)]) == 0
-    labels = json.loads((repository / "linear" / "labels.json").read_text())
-    assert labels == {"stable": 1}
-    assert main(["label", "linear", "canary", "--remove", "--repository", str(repository)]) == 2
-
-
-@pytest.mark.parametrize("label", ["1st", "with space", "a/b", "ünïcode"])
-def test_label_command_invalid_label_exits_2(repository: Path, label: str,
-                                             caplog: pytest.LogCaptureFixture) -> None:
-    assert main(["label", "linear", label, "1", "--repository", str(repository)]) == 2
-    assert f"invalid label {label!r}" in caplog.text
-    assert not (repository / "linear" / "labels.json").exists()
-
-
-def test_label_command_invalid_model_name_exits_2(repository: Path,
-                                                  caplog: pytest.LogCaptureFixture) -> None:
-    outside = repository.parent / "outside"
-    (outside / "1").mkdir(parents=True)  # a directory that looks like a model, outside
-    assert main(["label", "../outside", "stable", "1", "--repository", str(repository)]) == 2
-    assert "invalid model name '../outside'" in caplog.text
-    assert not (outside / "labels.json").exists()
-
-
-def test_label_command_needs_version_unless_remove(repository: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exit_info:
-        main(["label", "linear", "stable", "--repository", str(repository)])
-    assert exit_info.value.code == 2
-    assert "VERSION is required unless --remove is given" in capsys.readouterr().err
+def test_train_quiet_prints_no_table(tmp_path: Path) -> None:
+    done = run_training_cli("linear", "--quiet", "--epochs", "5", "--repository", str(tmp_path))
+    assert done.returncode == 0 and done.stdout == ""

@@ -8,7 +8,8 @@ import pytest
 
 from tests.training.processes import start_saved_model_cli_show
 from tests.training.trained import Served, feeds_for
-from training.specs import ZOO, ModelSpec, find_spec
+from training.modelfile import find_spec, zoo
+from training.schema import ModelSpec
 
 
 def answers(result: dict, output: str) -> list[float]:
@@ -34,7 +35,7 @@ def test_serve_quadratic_learns_10_5_12(served: Served) -> None:
     assert (a, b, c) == pytest.approx((10.0, 5.0, 12.0), abs=0.05)
 
 
-@pytest.mark.parametrize("spec", ZOO, ids=lambda s: s.name)
+@pytest.mark.parametrize("spec", zoo().specs, ids=lambda s: s.name)
 def test_signature_uses_spec_names(served: Served, spec: ModelSpec) -> None:
     result = served.default[spec.name]
     assert result["signatures"] == ["serving_default"]
@@ -54,9 +55,9 @@ def test_load_needs_neither_keras_nor_project(served: Served) -> None:
 def test_saved_model_cli_show_lists_named_inputs(trained_repository: Path) -> None:
     # one single-input and the multi-input model (each run is a TensorFlow start-up), in parallel
     specs = [find_spec("celsius_to_fahrenheit"), find_spec("cereal_calories")]
-    jobs = {spec: start_saved_model_cli_show(trained_repository / spec.name / "1")
-            for spec in specs}
-    for spec, job in jobs.items():
+    jobs = [(spec, start_saved_model_cli_show(trained_repository / spec.name / "1"))
+            for spec in specs]
+    for spec, job in jobs:
         stdout, stderr = job.communicate(timeout=120)
         assert job.returncode == 0, stderr[-2000:]
         for name in spec.inputs:

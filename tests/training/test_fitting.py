@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 
 import numpy as np
 import pytest
 
 from tests.training.reference import adam, gradient_descent, with_bias
-from tests.training.trained import Served
-from training.datasets import load_dataset
-from training.fitting import fit, make_optimizer
+from tests.training.trained import Served, zoo_plan
+from training.fitting import PLATEAU, fit
 from training.modeling import build_model
 from training.pipeline import train_model
-from training.specs import Recipe, find_spec
 
 SEED_RECIPES = [("linear", "keras-sgd"), ("linear", "gradient-tape"),
                 ("celsius_to_fahrenheit", "keras-adam"), ("quadratic", "numpy-gd")]
@@ -23,7 +20,7 @@ SEED_RECIPES = [("linear", "keras-sgd"), ("linear", "gradient-tape"),
 def start_and_end(run) -> tuple[np.ndarray, np.ndarray]:
     """A run's single Dense unit as [kernel..., bias]: freshly built (the recipe's start), and
     as trained."""
-    fresh = build_model(run.spec, run.recipe, run.train.matrix(run.spec.inputs))
+    fresh = build_model(run.spec, run.recipe, run.train)
     flat = [np.concatenate([np.ravel(w) for w in m.get_weights()]) for m in (fresh, run.model)]
     return flat[0].astype(np.float64), flat[1].astype(np.float64)
 
@@ -55,7 +52,7 @@ def test_seed_recipe_gradient_tape_learns_seed_line(seed_run: Callable) -> None:
     run = seed_run("linear", "gradient-tape")
     w, b = run.terms["x"], run.terms["1"]
     assert (w, b) == pytest.approx((1.989, -0.967), abs=0.05)  # the slide: y = 1.98x - 0.94
-    data = load_dataset("linear_pairs", 0)
+    data = zoo_plan("linear").data
     expected = gradient_descent(with_bias(data.features["x"]), data.target, np.array([10.0, 10.0]),
                                 0.1, 50)
     assert (w, b) == pytest.approx(tuple(expected), abs=1e-4)
@@ -86,45 +83,38 @@ def test_seed_recipe_numpy_gd_converges_toward_10_5_12(seed_run: Callable,
 def test_train_same_seed_gives_identical_weights(seed_run: Callable, model: str,
                                                  recipe: str) -> None:
     first = seed_run(model, recipe)
-    spec = find_spec(model)
-    again = train_model(spec, spec.seed_recipe(recipe))
+    plan = zoo_plan(model, recipe)
+    again = train_model(plan.spec, plan.recipe, plan.data)
     for mine, theirs in zip(first.model.get_weights(), again.model.get_weights(), strict=True):
         np.testing.assert_array_equal(mine, theirs)
     assert first.result.losses == again.result.losses
 
 
 def test_fit_runs_exactly_the_step_budget() -> None:
-    spec = find_spec("linear")
-    recipe = dataclasses.replace(spec.default, max_steps=37)
-    run = train_model(spec, recipe)
-    assert run.result.steps == len(run.result.losses) == 37
+    plan = zoo_plan("linear")
+    run = train_model(plan.spec, plan.recipe.model_copy(update={"epochs": 37}), plan.data)
+    assert run.result.steps == run.result.epochs == len(run.result.losses) == 37
     assert not run.result.converged  # 37 steps cannot reach the 1e-12 tolerance
     assert run.result.losses[-1] < run.result.losses[0]
 
 
 def test_fit_stops_once_tolerance_met() -> None:
-    spec = find_spec("linear")
-    run = train_model(spec, spec.default)
-    assert run.result.converged
-    assert run.result.final_loss <= spec.default.tolerance
-    assert run.result.steps < spec.default.max_steps
+    plan = zoo_plan("linear")
+    run = train_model(plan.spec, plan.recipe, plan.data)
+    assert run.result.converged and run.result.stop_reason == "tolerance"
+    assert run.result.final_loss <= plan.recipe.tolerance
+    assert run.result.steps < plan.recipe.epochs
 
 
 def test_fit_continues_across_chunks_until_plateau() -> None:
-    spec = find_spec("cereal_calories")
-    recipe = spec.default
-    data = load_dataset(spec.dataset, spec.seed)
+    plan = zoo_plan("cereal_calories")
+    spec, recipe, data = plan.spec, plan.recipe, plan.data
+    model = build_model(spec, recipe, data)
     matrix = data.matrix(spec.inputs)
-    model = build_model(spec, recipe, matrix)
-    result = fit(model, recipe, [matrix[:, i : i + 1] for i in range(3)], data.target)
-    assert result.converged
-    assert 500 < result.steps < recipe.max_steps  # more than one chunk, stopped on the plateau
+    result = fit(model, recipe, "regression", (matrix, data.target))
+    assert result.stop_reason == PLATEAU
+    assert 500 < result.steps < recipe.epochs  # more than one chunk, stopped on the plateau
     design = np.c_[matrix.astype(np.float64), np.ones(data.rows)]
     best, *_ = np.linalg.lstsq(design, data.target.astype(np.float64), rcond=None)
     least_squares = np.mean((design @ best - data.target) ** 2)
     assert result.final_loss == pytest.approx(least_squares, rel=1e-4)
-
-
-def test_make_optimizer_unknown_refused() -> None:
-    with pytest.raises(ValueError, match="unknown optimizer 'rmsprop'"):
-        make_optimizer(Recipe("odd", "rmsprop", 0.1, 10))

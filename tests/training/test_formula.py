@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pytest
 
 from training.formula import coefficients, formula_text
-from training.specs import find_spec
+from training.modelfile import find_spec
 
 
 def test_formula_text_linear() -> None:
@@ -38,6 +36,16 @@ def test_coefficients_three_inputs() -> None:
 
 
 def test_coefficients_hidden_layers_give_a_sentence() -> None:
-    spec = dataclasses.replace(find_spec("linear"), hidden_units=(3, 2))
+    spec = find_spec("linear").model_copy(update={"hidden": [3, 2]})
     assert coefficients(spec, lambda rows: rows[:, 0]) is None
     assert formula_text(spec, None) == "y = a Dense network with hidden layers of 3, 2 units"
+
+
+def test_formula_text_classification_is_a_sentence() -> None:
+    spec = find_spec("linear").model_copy(update={"task": "multiclass", "hidden": [4]})
+    assert coefficients(spec, lambda rows: rows[:, 0]) is None
+    assert formula_text(spec, None) == ("y = one probability per class: softmax of a Dense "
+                                        "network with hidden layers of 4 units")
+    binary = spec.model_copy(update={"task": "binary", "hidden": []})
+    assert formula_text(binary, None) == ("y = the probability of the second class: sigmoid "
+                                          "of a single Dense layer")

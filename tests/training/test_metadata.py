@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
+import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,14 +12,16 @@ import keras
 import pytest
 import tensorflow as tf
 
-from tests.training.trained import Repositories
-from training.datasets import load_dataset
+from tests.training.processes import PROJECT_ROOT
+from tests.training.trained import Repositories, zoo_plan
 from training.metadata import build_metadata
-from training.pipeline import evaluate, train_model
-from training.specs import ZOO, ModelSpec, find_spec
+from training.modelfile import zoo
+from training.pipeline import train_model
+from training.schema import ModelSpec
 
-FIELDS = {"model", "version", "tag", "created_at", "spec", "hyperparameters", "data", "metrics",
-          "weights", "formula", "versions", "code_revision"}
+FIELDS = {"model", "version", "tag", "created_at", "description", "task", "class_names",
+          "signature", "spec", "hyperparameters", "model_file", "data", "metrics", "weights",
+          "coefficients", "formula", "versions", "code_revision"}
 FORMULAS = {
     "linear": "y = 2.0000*x - 1.0000",
     "celsius_to_fahrenheit": "fahrenheit = 1.8000*celsius + 32.0000",
@@ -32,7 +34,7 @@ def read_metadata(repository: Path, name: str, version: int = 1) -> dict:
     return json.loads((repository / name / str(version) / "metadata.json").read_text())
 
 
-@pytest.mark.parametrize("spec", ZOO, ids=lambda s: s.name)
+@pytest.mark.parametrize("spec", zoo().specs, ids=lambda s: s.name)
 def test_metadata_has_every_design_field(trained_repository: Path, spec: ModelSpec) -> None:
     metadata = read_metadata(trained_repository, spec.name)
     assert FIELDS <= set(metadata)
@@ -41,21 +43,25 @@ def test_metadata_has_every_design_field(trained_repository: Path, spec: ModelSp
     assert metadata["tag"] == f"{spec.name}:v1"
     assert metadata["spec"]["inputs"] == list(spec.inputs)
     assert metadata["spec"]["output"] == spec.output
+    assert (metadata["task"], metadata["class_names"]) == ("regression", None)
+    assert metadata["model_file"] == "training/zoo.yaml"
+    default = spec.default_recipe()
     hyper = metadata["hyperparameters"]
-    assert (hyper["name"], hyper["optimizer"], hyper["learning_rate"], hyper["max_steps"]) == (
-        spec.default.name, spec.default.optimizer, spec.default.learning_rate,
-        spec.default.max_steps)
+    assert (hyper["name"], hyper["optimizer"], hyper["learning_rate"], hyper["epochs"],
+            hyper["batch_size"]) == ("default", default.optimizer, default.learning_rate,
+                                     default.epochs, "full")
     assert (hyper["loss"], hyper["seed"]) == (spec.loss, spec.seed)
     metrics = metadata["metrics"]
-    assert 0 < metrics["steps"] <= spec.default.max_steps
+    assert 0 < metrics["steps"] == metrics["epochs"] <= default.epochs
     assert metrics["final_loss"] >= 0 and metrics["converged"] is True
-    assert {"mse", "mae", "r2"} <= set(metrics["train"])
+    assert metrics["stop_reason"] in ("tolerance", "plateau")
+    assert {"r2", "mae", "rmse", "mse"} <= set(metrics["train"]) & set(
+        metrics["baseline"]["train"])
     assert metadata["versions"]["tensorflow"] == tf.__version__
     assert metadata["versions"]["keras"] == keras.__version__
-    assert metadata["code_revision"] is None or REVISION.match(metadata["code_revision"])
 
 
-@pytest.mark.parametrize("spec", ZOO, ids=lambda s: s.name)
+@pytest.mark.parametrize("spec", zoo().specs, ids=lambda s: s.name)
 def test_metadata_created_at_is_utc_iso8601(trained_repository: Path, spec: ModelSpec) -> None:
     stamp = read_metadata(trained_repository, spec.name)["created_at"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", stamp)
@@ -64,12 +70,12 @@ def test_metadata_created_at_is_utc_iso8601(trained_repository: Path, spec: Mode
     assert timedelta(0) <= datetime.now(UTC) - created < timedelta(hours=1)
 
 
-@pytest.mark.parametrize("spec", ZOO, ids=lambda s: s.name)
+@pytest.mark.parametrize("spec", zoo().specs, ids=lambda s: s.name)
 def test_metadata_fingerprints_the_data(repositories: Repositories, spec: ModelSpec) -> None:
     data = read_metadata(repositories.default, spec.name)["data"]
     assert re.fullmatch(r"[0-9a-f]{64}", data["sha256"])
     # stable across runs: the CLI's process and this one hash the same data alike
-    assert data["sha256"] == load_dataset(spec.dataset, spec.seed).fingerprint()
+    assert data["sha256"] == zoo_plan(spec.name).data.fingerprint()
     assert data["rows"] == data["train_rows"] + data["holdout_rows"]
 
 
@@ -100,17 +106,32 @@ def test_metadata_weights_hold_kernel_and_bias(trained_repository: Path) -> None
 def test_metadata_seed_recipe_recorded(repositories: Repositories) -> None:
     metadata = read_metadata(repositories.seed, "celsius_to_fahrenheit")
     hyper = metadata["hyperparameters"]
-    assert (hyper["name"], hyper["optimizer"], hyper["learning_rate"]) == ("keras-adam", "adam",
-                                                                            0.1)
+    assert (hyper["name"], hyper["optimizer"], hyper["learning_rate"], hyper["normalize"]) == (
+        "keras-adam", "adam", 0.1, False)
     assert metadata["metrics"]["steps"] == 500
     assert metadata["metrics"]["converged"] is False  # a fixed budget, no stopping rule
+    assert metadata["metrics"]["stop_reason"] == "epoch budget"
+
+
+def git_head() -> str:
+    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
+                          text=True, check=True, timeout=10).stdout.strip()
+
+
+@pytest.mark.parametrize("spec", zoo().specs, ids=lambda s: s.name)
+def test_metadata_code_revision_is_the_checkout(trained_repository: Path,
+                                                spec: ModelSpec) -> None:
+    # the suite runs inside the project's git checkout: the revision is its commit
+    revision = read_metadata(trained_repository, spec.name)["code_revision"]
+    assert REVISION.match(revision)
+    assert revision.removesuffix("-dirty") == git_head()
 
 
 def test_build_metadata_takes_revision_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    spec = find_spec("linear")
-    run = train_model(spec, dataclasses.replace(spec.default, max_steps=5))
+    plan = zoo_plan("linear")
+    run = train_model(plan.spec, plan.recipe.model_copy(update={"epochs": 5}), plan.data)
     monkeypatch.setenv("CODE_REVISION", "release-2024.1")
-    metadata = build_metadata(run, 7, evaluate(run))
+    metadata = build_metadata(run, 7)
     assert metadata["code_revision"] == "release-2024.1"
     assert (metadata["version"], metadata["tag"]) == (7, "linear:v7")
     assert metadata["metrics"]["steps"] == 5

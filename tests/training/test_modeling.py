@@ -1,4 +1,4 @@
-"""Model building: named Keras inputs, seeded and fixed starts, preprocessing in the graph."""
+"""Model building: one input matrix, seeded and fixed starts, preprocessing in the graph."""
 
 from __future__ import annotations
 
@@ -6,30 +6,21 @@ import keras
 import numpy as np
 import pytest
 
-from training.datasets import load_dataset
-from training.modeling import build_model, model_inputs
-from training.specs import find_spec
+from tests.training.builders import dataset, spec
+from tests.training.trained import zoo_plan
+from training.modeling import build_model
 
 
-def built(name: str, recipe_name: str | None = None) -> keras.Model:
-    spec = find_spec(name)
-    recipe = spec.default if recipe_name is None else spec.seed_recipe(recipe_name)
-    data = load_dataset(recipe.dataset or spec.dataset, spec.seed)
-    return build_model(spec, recipe, data.matrix(spec.inputs))
+def built(name: str, recipe: str | None = None) -> keras.Model:
+    plan = zoo_plan(name, recipe)
+    return build_model(plan.spec, plan.recipe, plan.data)
 
 
-def test_build_model_one_input_is_sequential_with_named_input() -> None:
-    model = built("celsius_to_fahrenheit")
-    assert isinstance(model, keras.Sequential)
-    assert [t.name for t in model.inputs] == ["celsius"]
-
-
-def test_build_model_many_inputs_are_named_functional_inputs() -> None:
+def test_build_model_takes_the_inputs_as_one_matrix() -> None:
     model = built("cereal_calories")
-    assert not isinstance(model, keras.Sequential)
-    assert [t.name for t in model.inputs] == ["sugars", "fibre", "protein"]
+    assert [tuple(t.shape) for t in model.inputs] == [(None, 3)]
     rows = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], np.float32)
-    assert model(model_inputs(find_spec("cereal_calories"), rows)).shape == (2, 1)
+    assert model(rows).shape == (2, 1)
 
 
 def test_build_model_seed_start_is_fixed() -> None:
@@ -56,6 +47,26 @@ def test_build_model_polynomial_features_inside_graph() -> None:
 def test_build_model_scaling_adapted_to_training_data() -> None:
     model = built("celsius_to_fahrenheit")
     scaling = model.get_layer("input_scaling")
-    celsius = load_dataset("celsius_rule", 42).features["celsius"]
+    celsius = zoo_plan("celsius_to_fahrenheit").data.features["celsius"]
     assert np.asarray(scaling.mean).item() == pytest.approx(float(celsius.mean()), rel=1e-5)
     assert np.asarray(scaling.variance).item() == pytest.approx(float(celsius.var()), rel=1e-4)
+
+
+def test_build_model_hidden_layers_and_target_scaling() -> None:
+    entry = spec(inputs=["a", "b"], hidden=[6, 3], activation="tanh")
+    target = np.array([100.0, 120.0, 140.0, 160.0], np.float32)
+    train = dataset(np.arange(8, dtype=np.float32).reshape(4, 2), target, ["a", "b"])
+    model = build_model(entry, entry.default_recipe(), train)
+    assert [layer.name for layer in model.layers] == ["input_scaling", "hidden_0", "hidden_1",
+                                                      "y", "target_scaling"]
+    assert model.get_layer("hidden_0").activation.__name__ == "tanh"
+    rescale = model.get_layer("target_scaling")
+    assert (rescale.scale, rescale.offset) == pytest.approx((float(target.std()), 130.0))
+
+
+def test_build_model_multiclass_has_a_unit_per_class() -> None:
+    entry = spec(task="multiclass", hidden=[4])
+    train = dataset(np.zeros((3, 1), np.float32), np.array([0, 1, 2]), ["x"], ("a", "b", "c"))
+    model = build_model(entry, entry.default_recipe(), train)
+    assert model.output_shape == (None, 3)
+    assert "target_scaling" not in [layer.name for layer in model.layers]

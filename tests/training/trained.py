@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from training.datasets import Dataset, load_dataset, split_holdout
-from training.specs import ModelSpec, find_spec
+from training.datasets import Dataset, split_holdout
+from training.modelfile import find_spec, zoo
+from training.planning import Plan, plan_runs
+from training.schema import ModelSpec
 
 PROBES: dict[str, list[float]] = {
     "linear": [10.0, 0.0, 1.0, -1.0],
@@ -31,9 +33,13 @@ class Served:
     unimportable: list[str]  # modules the probe could not have used
 
 
+def zoo_plan(name: str, seed_recipe: str | None = None) -> Plan:
+    """The zoo model's run as `python -m training NAME [--seed-recipe RECIPE]` plans it."""
+    return plan_runs(zoo(), [name], seed_recipe, None)[0]
+
+
 def holdout_rows(spec: ModelSpec) -> Dataset:
-    _, holdout = split_holdout(load_dataset(spec.dataset, spec.seed), spec.holdout_fraction,
-                               spec.seed)
+    _, holdout = split_holdout(zoo_plan(spec.name).data, spec.holdout, spec.seed)
     if holdout is None:
         raise ValueError(f"{spec.name} keeps no rows out")
     return holdout

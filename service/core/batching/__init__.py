@@ -1,0 +1,1 @@
+"""Adaptive micro-batching of concurrent requests for one version."""

@@ -1,0 +1,45 @@
+"""Domain errors, each tagged by a kind; every transport maps kinds to its own status codes
+(service/http/errors.py for HTTP) in one place."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import ClassVar
+
+
+class Kind(Enum):
+    INVALID_ARGUMENT = "invalid argument"  # the request is wrong; resending it cannot help
+    NOT_FOUND = "not found"  # no such model, version or label
+    TOO_LARGE = "too large"  # over a size or count limit
+    UNAVAILABLE = "unavailable"  # not servable now; retrying later may work
+    UNPROCESSABLE = "unprocessable"  # the model ran, but its answer cannot be returned
+
+
+class ServiceError(Exception):
+    kind: ClassVar[Kind]
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidArgument(ServiceError):
+    kind = Kind.INVALID_ARGUMENT
+
+
+class NotFound(ServiceError):
+    kind = Kind.NOT_FOUND
+
+
+class TooLarge(ServiceError):
+    kind = Kind.TOO_LARGE
+
+
+class Unavailable(ServiceError):
+    kind = Kind.UNAVAILABLE
+
+
+class PredictionFailed(ServiceError):
+    """The model ran but its answer cannot be returned (e.g. a non-finite output)."""
+
+    kind = Kind.UNPROCESSABLE

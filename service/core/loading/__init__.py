@@ -1,0 +1,1 @@
+"""Loading one SavedModel version and calling its signature."""

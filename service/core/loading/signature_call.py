@@ -1,0 +1,73 @@
+"""Calling a serving signature with less Python per call.
+
+The keyword call `function(x=...)` spends most of its ~0.15 ms binding the keywords to the
+signature's structure before it reaches the concrete function's flat call; with the event loop
+thread busy, every step of that Python also waits for the GIL. The flat call takes positional
+tensors in the signature's own flat order and is what the keyword call ends in. It is a private
+TensorFlow method, so it is used only when it answers a probe exactly as the keyword call does;
+otherwise, or on any surprise, the keyword call is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from service.core.types import Signature, Tensors, TensorSpec
+
+Call = Callable[[Tensors], Tensors]
+
+
+def keyword_call(function, signature: Signature) -> Call:  # noqa: ANN001 - a TF function
+    import tensorflow as tf
+
+    dtypes = {t.name: tf.as_dtype(t.dtype) for t in signature.inputs}
+    outputs = signature.output_names
+
+    def call(tensors: Tensors) -> Tensors:
+        result = function(**{name: tf.constant(values, dtype=dtypes[name])
+                             for name, values in tensors.items()})
+        return {name: result[name].numpy() for name in outputs}
+    return call
+
+
+def probe(spec: TensorSpec, seed: int, rows: int = 3) -> np.ndarray:
+    """Distinct, valid values of an input's dtype and shape (unknown dimensions 2)."""
+    shape = (rows, *(2 if d is None else d for d in spec.shape[1:]))
+    values = np.arange(int(np.prod(shape))).reshape(shape) * (seed + 2) + seed
+    if spec.dtype == "bool":
+        return values % 2 == 1
+    if spec.dtype.startswith(("float", "bfloat")):
+        return (values + 0.5).astype(spec.dtype)
+    return (values % 100).astype(spec.dtype)
+
+
+def flat_call(function, signature: Signature) -> Call | None:  # noqa: ANN001
+    """The flat call, or None when this signature or TensorFlow version does not offer one
+    that matches the keyword call on a probe."""
+    import tensorflow as tf
+
+    names = sorted(signature.input_names)
+    placeholders = [t.name.rsplit(":", 1)[0] for t in function.inputs[:len(names)]]
+    call_flat = getattr(function, "_call_flat", None)
+    if call_flat is None or placeholders != names:
+        return None
+    dtypes = [tf.as_dtype(next(t.dtype for t in signature.inputs if t.name == n)) for n in names]
+    outputs = signature.output_names
+
+    def call(tensors: Tensors) -> Tensors:
+        flat = [tf.constant(tensors[name], dtype=dtype) for name, dtype in zip(names, dtypes,
+                                                                                strict=True)]
+        result = call_flat(flat, function.captured_inputs)
+        return {name: result[name].numpy() for name in outputs}
+
+    sample = {spec.name: probe(spec, i) for i, spec in enumerate(signature.inputs)}
+    try:
+        fast, reference = call(sample), keyword_call(function, signature)(sample)
+    except Exception:  # anything unexpected: keep the keyword call
+        return None
+    same = fast.keys() == reference.keys() and all(
+        fast[k].dtype == reference[k].dtype and np.array_equal(fast[k], reference[k])
+        for k in reference)
+    return call if same else None

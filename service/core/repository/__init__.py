@@ -1,0 +1,1 @@
+"""The model repository as the server reads it (TensorFlow Serving's Source)."""

@@ -1,0 +1,1 @@
+"""The HTTP transport: the only package that imports FastAPI, Starlette or uvicorn."""

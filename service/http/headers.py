@@ -1,0 +1,18 @@
+"""Reading request headers from the ASGI scope without building Starlette's Headers mapping."""
+
+from __future__ import annotations
+
+from starlette.types import Scope
+
+
+def header(scope: Scope, name: bytes) -> bytes | None:
+    """The first value of header `name` (lower case, as ASGI servers give names), or None."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return value
+    return None
+
+
+def header_text(scope: Scope, name: str) -> str | None:
+    value = header(scope, name.encode("latin-1"))
+    return None if value is None else value.decode("latin-1")

@@ -1,0 +1,1 @@
+"""Pure ASGI middleware: observability, authentication and CORS, limits, the body limit."""

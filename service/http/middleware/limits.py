@@ -1,0 +1,89 @@
+"""Limits on what a request may make the server hold: how many run at once, and how large a
+body may be.
+
+- MAX_CONCURRENCY: requests in flight beyond it get 503 JSON with Retry-After at once, instead
+  of queueing without bound. Health routes and /metrics are exempt (and not counted), so probes
+  and monitoring still answer under overload.
+- MAX_REQUEST_BYTES: a declared Content-Length over it is refused before a byte is read; a
+  chunked body is counted as it streams and cut off at the limit. Compressed bodies are refused
+  (415) unread: decompressing them would let a small upload become a huge body.
+"""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.admission import Admission
+from service.core.errors import TooLarge
+from service.http.paths import UNLIMITED, route_path
+from service.http.responses import send_error
+
+CLOSE = ((b"connection", b"close"),)
+
+
+class ConcurrencyLimitMiddleware:
+    def __init__(self, app: ASGIApp, admission: Admission) -> None:
+        self.app = app
+        self.admission = admission
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or route_path(scope) in UNLIMITED:
+            await self.app(scope, receive, send)
+            return
+        admission = self.admission
+        if not admission.enter():
+            await send_error(send, 503, admission.busy_message(), ((b"retry-after", b"1"),))
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            admission.leave()
+
+
+class BodyLimitMiddleware:
+    """MAX_REQUEST_BYTES and the refusal of compressed bodies (see the module docstring)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        encoding = headers.get(b"content-encoding", b"identity").strip().lower()
+        if encoding not in (b"identity", b""):
+            await send_error(send, 415, f"Content-Encoding {encoding.decode('latin-1')[:40]!r} is "
+                             "not supported: send the request body uncompressed",
+                             CLOSE)
+            return
+        declared = headers.get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._reject(send, declared)
+            return
+        if declared is not None and b"transfer-encoding" not in headers:
+            # the HTTP parser delivers exactly the declared length: nothing left to count
+            await self.app(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise TooLarge(self._message())
+            return message
+
+        await self.app(scope, counted, send)
+
+    def _message(self) -> str:
+        return (f"request body is larger than the limit of {self.max_bytes} bytes "
+                "(MAX_REQUEST_BYTES)")
+
+    async def _reject(self, send: Send, declared: bytes) -> None:
+        valid = declared.isdigit()
+        message = self._message() if valid else "invalid Content-Length header"
+        await send_error(send, 413 if valid else 400, message, CLOSE)

@@ -1,0 +1,61 @@
+"""The one predict handler of the HTTP transport, for every protocol: decode the body with the
+route's codec (in a worker thread when large), let the core resolve, borrow, batch and check,
+then encode the answer with the same codec. FastAPI's endpoints and the fast path both call it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from starlette.routing import compile_path
+from starlette.types import Scope
+
+from service.core.inference import OFFLOAD_BYTES
+from service.core.types import Address, Trace
+from service.http.headers import header_text
+from service.protocols.codec import Codec, Encoded
+from service.serving import ServingCore
+
+AddressOf = Callable[[dict[str, str], bytes], Address]  # (path parameters, query string)
+
+
+@dataclass(frozen=True)
+class InferenceRoute:
+    """One POST route answered by a codec; documented in OpenAPI by the rest."""
+
+    path: str  # a Starlette path template
+    codec: Codec
+    address_of: AddressOf
+    summary: str
+    openapi: dict = field(default_factory=dict)  # response_model, responses, openapi_extra
+
+    @cached_property
+    def path_format(self) -> str:
+        """The template without convertors, e.g. /v1/models/{name}:predict (a metrics label,
+        as on Starlette's routes)."""
+        return compile_path(self.path)[1]
+
+
+async def answer(core: ServingCore, route: InferenceRoute, params: dict[str, str],
+                 scope: Scope, body: bytes) -> Encoded:
+    address = route.address_of(params, scope["query_string"])
+    state = scope.setdefault("state", {})
+    trace = state.get("trace")
+    if trace is None:
+        trace = state["trace"] = Trace()
+    core.inference.trace(address, trace)
+    codec = route.codec
+    decoded = codec.quick_decode(body)
+    large = False
+    if decoded is None:
+        large = len(body) > OFFLOAD_BYTES
+
+        def header(name: str) -> str | None:
+            return header_text(scope, name)
+
+        decoded = await core.inference.offload(codec.decode, body, header) if large else \
+            codec.decode(body, header)
+    prediction = await core.inference.predict(address, decoded, trace, offload=large)
+    return decoded.encode(prediction, state.get("request_id", ""))

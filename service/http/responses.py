@@ -1,0 +1,45 @@
+"""HTTP bodies: JSON answers rendered by orjson, and errors sent straight from ASGI middleware."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.responses import JSONResponse
+from starlette.types import Send
+
+from service.protocols.codec import Encoded
+from service.protocols.json_body import dumps
+
+
+class JSONBytes(JSONResponse):
+    """A JSONResponse (so OpenAPI documents response models) rendered by orjson."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return dumps(content)
+
+
+def error_body(message: str) -> bytes:
+    return orjson.dumps({"error": message})
+
+
+async def send_error(send: Send, status: int, message: str,
+                     headers: tuple[tuple[bytes, bytes], ...] = ()) -> None:
+    """An {"error": ...} response sent straight from ASGI middleware."""
+    await send_body(send, status, error_body(message), b"application/json", headers)
+
+
+async def send_encoded(send: Send, encoded: Encoded) -> None:
+    """A codec's answer, 200, without building a Response object."""
+    headers = tuple((k.encode("latin-1"), v.encode("latin-1")) for k, v in encoded.headers)
+    await send_body(send, 200, encoded.body, encoded.content_type.encode("latin-1"), headers)
+
+
+async def send_body(send: Send, status: int, body: bytes, content_type: bytes,
+                    headers: tuple[tuple[bytes, bytes], ...] = ()) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", content_type),
+                            (b"content-length", str(len(body)).encode()), *headers]})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,1 @@
+"""The HTTP routes of each protocol family, over the one core."""

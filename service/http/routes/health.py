@@ -1,0 +1,33 @@
+"""Health and metrics: GET /health/live, GET /health/ready, GET /metrics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from service.core.status import version_counts
+from service.http.responses import JSONBytes
+from service.serving import ServingCore
+
+
+def router(core: ServingCore) -> APIRouter:
+    routes = APIRouter(tags=["operations"])
+
+    @routes.get("/health/live", summary="The process is up")
+    async def live() -> JSONBytes:
+        return JSONBytes({"status": "live"})
+
+    @routes.get("/health/ready", summary="Every model has a servable version (503 until then)",
+                responses={503: {"description": "the models not ready, each with the reason"}})
+    async def ready() -> JSONBytes:
+        waiting = core.not_ready()
+        body = {"status": "not ready" if waiting else "ready", "not_ready": waiting,
+                "repository_error": core.poller.repository_error}
+        return JSONBytes(body, status_code=503 if waiting else 200)
+
+    @routes.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    async def metrics() -> Response:
+        core.metrics.set_versions(version_counts(core.manager))
+        return Response(core.metrics.render(), media_type="text/plain; version=0.0.4")
+
+    return routes

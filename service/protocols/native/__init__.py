@@ -1,0 +1,1 @@
+"""The native protocol: POST /predict/{model} and the /models views."""

@@ -1,0 +1,1 @@
+"""Process tuning: the garbage collector's view of the heap, and the allocator."""
