@@ -1,5 +1,5 @@
 # One image for both roles of the project:
-#   the model server (default):  docker run -p 8000:8000 -v models:/models:ro IMAGE
+#   the model server (default):  docker run -p 8000:8000 -p 8500:8500 -v models:/models:ro IMAGE
 #   the training job:            docker run -v models:/models IMAGE training [NAME ...]
 # The entrypoint is `python -m`, so the command is the module to run and its arguments
 # (`service --port 9000`, `training linear --repository /models`).
@@ -82,6 +82,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     MODEL_REPOSITORY=/models \
     HOST=0.0.0.0 \
     PORT=8000 \
+    GRPC_PORT=8500 \
     LOG_FORMAT=json \
     SHUTDOWN_GRACE_SECONDS=10 \
     TF_CPP_MIN_LOG_LEVEL=2 \
@@ -89,7 +90,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     CODE_REVISION=${REVISION}
 
 USER ${APP_UID}:${APP_UID}
-EXPOSE 8000
+EXPOSE 8000 8500
 
 HEALTHCHECK --interval=10s --timeout=5s --start-period=120s --retries=3 \
     CMD ["python", "/app/containers/healthcheck.py"]

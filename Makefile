@@ -47,6 +47,7 @@ bench-train: install
 # Debian's package when missing. bench-smoke: 2 s rows at concurrency 1 and 32, to prove it runs.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 WRK := command -v wrk >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y wrk)
+H2LOAD := command -v h2load >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y nghttp2-client)
 
 bench-soak: install
 	@$(WRK)
@@ -54,10 +55,12 @@ bench-soak: install
 
 bench: install
 	@$(WRK)
+	@$(H2LOAD)
 	$(PY) -m benchmarks.serving
 
 bench-smoke: install
 	@$(WRK)
+	@$(H2LOAD)
 	$(PY) -m benchmarks.serving --smoke
 
 lock:

@@ -8,14 +8,16 @@ import platform
 import statistics
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import orjson
 
 from benchmarks import vector_model
+from benchmarks.grpc_targets import grpc_failures, grpc_rows
+from benchmarks.h2load import run_h2load
 from benchmarks.processes import Server, bare_tensorflow_import, free_port, pinning
-from benchmarks.wrk import LoadResult, combine, run_wrk
+from benchmarks.wrk import LoadResult, combine, run_wrk, with_cpu
 
 ONE = b'{"instances": [10]}'
 V2_ONE = b'{"inputs": [{"name": "x", "shape": [1], "datatype": "FP32", "data": [10]}]}'
@@ -28,8 +30,9 @@ class Target:
     name: str
     server: Server
     path: str
-    body: bytes
+    body: bytes  # HTTP: the JSON body; gRPC: the length-prefixed message
     sliced: bool = True  # measured in interleaved slices (the tutorial: in one piece)
+    grpc_port: int | None = None  # a gRPC target: loaded with h2load on this port
 
     @property
     def port(self) -> int:
@@ -45,11 +48,13 @@ def machine() -> dict:
 
 
 def start_service(repository: Path, workdir: Path, index: int) -> Server:
-    port = free_port()
+    port, grpc_port = free_port(), free_port()
     env = {"MODEL_REPOSITORY": str(repository), "PORT": str(port), "HOST": "127.0.0.1",
-           "GRPC_PORT": "0"}
-    return Server("service", [sys.executable, "-m", "service"], env, port,
-                  workdir / f"service-{index}.log")
+           "GRPC_PORT": str(grpc_port)}
+    server = Server("service", [sys.executable, "-m", "service"], env, port,
+                    workdir / f"service-{index}.log")
+    server.grpc_port = grpc_port
+    return server
 
 
 def cold_start(repository: Path, workdir: Path, samples: int) -> tuple[dict, Server]:
@@ -93,9 +98,14 @@ def targets(servers: dict[str, Server]) -> list[Target | str]:
                   Target("ours v1", ours, "/v1/models/linear:predict", ONE),
                   Target("ours v2", ours, "/v2/models/linear/infer", V2_ONE),
                   Target("ours /predict [-1, 8]", ours, f"/predict/{vector_model.NAME}",
-                         vector_model.BODY)]
+                         vector_model.BODY),
+                  *(Target(name, ours, method, frame, grpc_port=ours.grpc_port)
+                    for name, method, frame in grpc_rows(getattr(ours, "grpc_port", None)))]
     found: list[Target | str] = []
     for target in candidates:
+        if target.grpc_port is not None:
+            found.append(target)  # checked with a real client by grpc_targets
+            continue
         status, body, _ = post(target.port, target.path, target.body)
         if status == 200:
             found.append(target)
@@ -135,10 +145,18 @@ def load(found: list[Target | str], levels: list[int], seconds: float, slices: i
 
 
 def _run(target: Target, level: int, seconds: float) -> LoadResult:
-    result = run_wrk(f"http://127.0.0.1:{target.port}{target.path}", target.body, level,
-                     seconds, WRK_TIMEOUT_S, pinning()[1])
+    """One run, with the server's CPU time over it (its CPU microseconds per request)."""
+    cpu = target.server.cpu_seconds()
+    if target.grpc_port is None:
+        result = run_wrk(f"http://127.0.0.1:{target.port}{target.path}", target.body, level,
+                         seconds, WRK_TIMEOUT_S, pinning()[1])
+    else:
+        failed = grpc_failures(target.port)
+        result = run_h2load(f"http://127.0.0.1:{target.grpc_port}{target.path}", target.body,
+                            level, seconds, pinning()[1])
+        result = replace(result, errors=result.errors + grpc_failures(target.port) - failed)
     target.server.wait_idle()  # its backlog must not share the next run's core
-    return result
+    return with_cpu(result, target.server.cpu_seconds() - cpu)
 
 
 def large_request(ours: Server, ceiling: Server, samples: int) -> dict:

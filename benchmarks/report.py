@@ -58,22 +58,24 @@ def _ms(value: float | None) -> str:
 
 
 def render(results: dict) -> str:
-    lines = ["| server | concurrency | req/s | p50 ms | p99 ms | errors | req/s vs ceiling |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| server | concurrency | req/s | p50 ms | p99 ms | errors | req/s vs ceiling | "
+             "CPU µs/request |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for concurrency in results["settings"]["concurrency"]:
         ceiling = _row(results, "ceiling", concurrency)
         for name, entry in results["load"].items():
             row = _row(results, name, concurrency)
             if not entry["available"]:
-                lines.append(f"| {name} | {concurrency} | {entry['reason']} | | | | |")
+                lines.append(f"| {name} | {concurrency} | {entry['reason']} | | | | | |")
                 continue
             if row is None:
                 continue
             ratio = _ratio(row["requests_per_second"], ceiling and
                            ceiling["requests_per_second"])
+            cpu = row.get("cpu_us_per_request")
             lines.append(f"| {name} | {concurrency} | {row['requests_per_second']:,.0f} | "
                          f"{_ms(row['p50_ms'])} | {_ms(row['p99_ms'])} | {row['errors']} | "
-                         f"{ratio:.3f}x |")
+                         f"{ratio:.3f}x | {'n/a' if cpu is None else f'{cpu:,.0f}'} |")
+    lines += _transport_ratios(results)
     large, start = results["large_request"], results["startup"]
     lines += ["", "| measurement | ours | baseline | ratio |", "|---|---:|---:|---:|",
               f"| one request of {large['rows']:,} instances (ms; baseline: ceiling echo) | "
@@ -90,6 +92,25 @@ def render(results: dict) -> str:
         met = {True: "yes", False: "**no**", None: "n/a"}[check["met"]]
         lines.append(f"| {check['target']} | {check['value']} | {check['limit']} | {met} |")
     return "\n".join(lines)
+
+
+def _transport_ratios(results: dict) -> list[str]:
+    """gRPC rows against our HTTP /predict at each concurrency."""
+    names = [n for n, e in results["load"].items() if "gRPC" in n and e["available"]]
+    if not names:
+        return []
+    lines = ["", "| gRPC row | concurrency | req/s vs ours /predict | p99 vs ours /predict |",
+             "|---|---:|---:|---:|"]
+    for concurrency in results["settings"]["concurrency"]:
+        http = _row(results, "ours /predict", concurrency)
+        for name in names:
+            row = _row(results, name, concurrency)
+            if row is None or http is None:
+                continue
+            lines.append(f"| {name} | {concurrency} | "
+                         f"{_ratio(row['requests_per_second'], http['requests_per_second'])}x | "
+                         f"{_ratio(row['p99_ms'], http['p99_ms'])}x |")
+    return lines
 
 
 def write(results: dict, json_path: Path, png_path: Path) -> None:

@@ -7,7 +7,7 @@ import shutil
 import statistics
 import subprocess
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 # wrk counts responses with a status of 400 or more as errors ("status"); the service never
@@ -36,10 +36,21 @@ class LoadResult:
     requests_per_second: float
     p50_ms: float | None  # None: no request answered within the timeout
     p99_ms: float | None
-    errors: int  # non-2xx answers, socket errors and timeouts
+    errors: int  # non-2xx answers, socket errors and timeouts (gRPC: non-OK statuses)
+    cpu_seconds: float | None = None  # the server process's CPU time over the run
+
+    @property
+    def cpu_us_per_request(self) -> float | None:
+        if self.cpu_seconds is None or not self.requests:
+            return None
+        return round(self.cpu_seconds * 1e6 / self.requests, 1)
 
     def to_json(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "cpu_us_per_request": self.cpu_us_per_request}
+
+
+def with_cpu(result: LoadResult, cpu_seconds: float) -> LoadResult:
+    return replace(result, cpu_seconds=round(cpu_seconds, 4))
 
 
 def combine(slices: list[LoadResult]) -> LoadResult:
@@ -52,11 +63,13 @@ def combine(slices: list[LoadResult]) -> LoadResult:
 
     requests = sum(r.requests for r in slices)
     seconds = sum(r.seconds for r in slices)
+    cpu = [r.cpu_seconds for r in slices]
     return LoadResult(
         concurrency=slices[0].concurrency, requests=requests, seconds=round(seconds, 3),
         requests_per_second=round(requests / seconds, 1) if seconds else 0.0,
         p50_ms=median([r.p50_ms for r in slices]), p99_ms=median([r.p99_ms for r in slices]),
-        errors=sum(r.errors for r in slices))
+        errors=sum(r.errors for r in slices),
+        cpu_seconds=None if None in cpu else round(sum(cpu), 4))  # type: ignore[arg-type]
 
 
 def wrk_path() -> str:

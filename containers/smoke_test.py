@@ -406,6 +406,19 @@ class SmokeTest:
                 raise SmokeTestFailure(line)
             self.ok(line)
 
+    def check_grpc(self) -> None:
+        """The gRPC health service (what a Kubernetes gRPC probe calls), from inside."""
+        code = ("import grpc; from grpc_health.v1 import health_pb2 as h, health_pb2_grpc as g; "
+                "c = grpc.insecure_channel('127.0.0.1:8500'); "
+                "print(h.HealthCheckResponse.ServingStatus.Name(g.HealthStub(c).Check("
+                "h.HealthCheckRequest(), timeout=10).status))")
+        done = run(self.engine_cmd("exec", self.container("server"), "python", "-c", code),
+                   check=False)
+        status = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+        if status != "SERVING":
+            raise SmokeTestFailure(f"gRPC health on port 8500: {status or done.stderr[-300:]}")
+        self.ok("gRPC health on port 8500: SERVING")
+
     def check_sigterm(self) -> None:
         server = self.container("server")
         start = time.monotonic()
@@ -481,6 +494,7 @@ class SmokeTest:
             self.check_healthcheck()
             self.check_user()
             self.check_predictions()
+            self.check_grpc()
             self.check_sigterm()
         except (SmokeTestFailure, subprocess.TimeoutExpired) as error:
             failed = True

@@ -120,7 +120,7 @@ def import_graph() -> dict[str, set[str]]:
             for name, path in modules.items()}
 
 
-@pytest.mark.parametrize("package", ["service", "modelrepo"])
+@pytest.mark.parametrize("package", ["service", "training", "modelrepo"])
 def test_no_import_cycles(package: str) -> None:
     graph = import_graph()
     within = {name: {t for t in targets if t.split(".")[0] == package}
