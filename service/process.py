@@ -4,14 +4,17 @@ both in one event loop, bound before any model loads and drained together on SIG
 from __future__ import annotations
 
 import asyncio
+import socket
 from typing import TYPE_CHECKING
 
 from service.accesslog import AccessLog
 from service.http import server as http_server
 from service.http.app import create_app
 from service.metrics import Metrics
+from service.model_config import named_models
 from service.serving import ServingCore
 from service.settings import Settings
+from service.worker_slot import WorkerSlot
 
 if TYPE_CHECKING:
     from service.grpc.server import GrpcServer
@@ -48,16 +51,28 @@ class _GrpcDrain:
         await self._task
 
 
-def serve(settings: Settings) -> None:
-    """Binds the ports (PortInUse when one is taken), then serves until SIGTERM."""
+def bind_http(settings: Settings) -> socket.socket:
     try:
-        listener = http_server.bind(settings.host, settings.port)
+        return http_server.bind(settings.host, settings.port)
     except OSError as exc:
         raise PortInUse(f"cannot serve HTTP on {settings.host}:{settings.port}: "
                         f"{exc.strerror}") from None
+
+
+def check_grpc_port(settings: Settings) -> None:
     if settings.grpc_port:
         _check_free(settings.host, settings.grpc_port, "gRPC")
-    core = ServingCore(settings, Metrics())
+
+
+def serve(settings: Settings, listener: socket.socket | None = None,
+          slot: WorkerSlot | None = None) -> None:
+    """Binds the ports (PortInUse when one is taken; a worker gets its HTTP socket from the
+    supervisor and shares the gRPC port), then serves until SIGTERM."""
+    models = named_models(settings)
+    if listener is None:
+        listener = bind_http(settings)
+        check_grpc_port(settings)
+    core = ServingCore(settings, Metrics(), models, slot)
     access_log = AccessLog() if settings.access_log else None
     drain = None
     if settings.grpc_port:
@@ -65,6 +80,7 @@ def serve(settings: Settings) -> None:
         # logging is configured (LOG_FORMAT=json).
         from service.grpc.server import GrpcServer
 
-        drain = _GrpcDrain(GrpcServer(core, access_log), settings.shutdown_grace_seconds)
+        server = GrpcServer(core, access_log, reuse_port=slot is not None)
+        drain = _GrpcDrain(server, settings.shutdown_grace_seconds)
     app = create_app(settings, core, access_log, [drain] if drain else [])
     http_server.serve(app, settings, listener, drain.begin if drain else lambda: None)

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from modelrepo.layout import MODEL_NAME_RULE, is_model_name
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity), for WORKERS=auto."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
 
 
 class Settings(BaseSettings):
@@ -16,6 +26,13 @@ class Settings(BaseSettings):
                                       protected_namespaces=())
 
     model_repository: Path = Field(Path("models"), description="repository root")
+    model_name: str | None = Field(None, description="single-model mode: the one model's name "
+                                   "(with model_base_path)")
+    model_base_path: Path | None = Field(None, description="single-model mode: the directory "
+                                         "holding the model's version directories")
+    model_config_file: Path | None = Field(None, description="a TensorFlow Serving model config "
+                                           "(text ModelServerConfig) naming models and paths")
+    workers: int = Field(1, ge=1, le=64, description="worker processes (auto: usable cores)")
     host: str = Field("127.0.0.1", description="address to bind")
     port: int = Field(8000, ge=0, le=65535, description="port to bind (0: any free port)")
     grpc_port: int = Field(8500, ge=0, le=65535, description="gRPC port on the same host "
@@ -43,6 +60,30 @@ class Settings(BaseSettings):
     api_key_scope: Literal["admin", "all"] = Field("admin", description="routes the key guards")
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="allowed CORS origins, comma-separated; empty: off")
+
+    @field_validator("workers", mode="before")
+    @classmethod
+    def _auto_workers(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() == "auto":
+            return usable_cores()
+        return value
+
+    @field_validator("model_name")
+    @classmethod
+    def _model_name(cls, value: str | None) -> str | None:
+        if value is not None and not is_model_name(value):
+            raise ValueError(f"{value!r} is not a model name: {MODEL_NAME_RULE}")
+        return value
+
+    @model_validator(mode="after")
+    def _one_way_to_name_models(self) -> Settings:
+        if (self.model_name is None) != (self.model_base_path is None):
+            raise ValueError("single-model mode needs both MODEL_NAME (--model-name) and "
+                             "MODEL_BASE_PATH (--model-base-path)")
+        if self.model_name is not None and self.model_config_file is not None:
+            raise ValueError("give either --model-name/--model-base-path or "
+                             "--model_config_file, not both")
+        return self
 
     @field_validator("api_key")
     @classmethod

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from service.core.registry.manager import ModelManager
 from service.core.registry.records import ModelRecord
 from service.core.registry.servable import Servable
-from service.core.repository.scan import Problem
+from service.core.repository.entries import Problem
 from service.core.types import Signature, VersionState
 
 

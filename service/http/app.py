@@ -24,6 +24,7 @@ from service.http.responses import JSONBytes
 from service.http.routes import health, kserve, native, tfserving
 from service.http.routes.inference import inference_router
 from service.metrics import Metrics
+from service.model_config import named_models
 from service.serving import ServingCore
 from service.settings import Settings
 
@@ -63,7 +64,7 @@ def create_app(settings: Settings | None = None, core: ServingCore | None = None
                companions: Sequence[Companion] = ()) -> FastAPI:
     """The HTTP app over `core` (made here from `settings` when not given)."""
     settings = settings or (core.settings if core else Settings())
-    core = core or ServingCore(settings, Metrics())
+    core = core or ServingCore(settings, Metrics(), named_models(settings))
     if access_log is None and settings.access_log:
         access_log = AccessLog()
     # FastAPI's native OpenTelemetry hooks are off (the service's metrics are Prometheus, at

@@ -17,7 +17,7 @@ from service.core.errors import NotFound, Unavailable
 from service.core.registry import policy
 from service.core.registry.records import ModelRecord
 from service.core.registry.servable import Servable
-from service.core.repository.scan import ModelEntry, VersionEntry
+from service.core.repository.entries import ModelEntry, VersionEntry
 from service.core.types import Address, VersionState
 
 logger = logging.getLogger("service.registry")

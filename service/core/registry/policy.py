@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from service.core.registry.records import ModelRecord
 from service.core.registry.servable import Servable
-from service.core.repository.scan import VersionEntry
+from service.core.repository.entries import VersionEntry
 from service.core.types import VersionState
 
 

@@ -11,7 +11,8 @@ import logging
 from concurrent.futures import Executor
 
 from service.core.registry.manager import ModelManager
-from service.core.repository.scan import ModelRepository, RepositoryUnavailable
+from service.core.repository.entries import RepositoryUnavailable
+from service.core.repository.scan import ModelRepository
 
 logger = logging.getLogger("service.registry")
 

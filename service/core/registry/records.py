@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from service.core.registry.servable import Servable
+from service.core.repository.entries import VersionEntry
 from service.core.repository.quiet import Listing
-from service.core.repository.scan import VersionEntry
 from service.core.types import VersionState
 
 

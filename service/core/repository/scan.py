@@ -9,68 +9,33 @@ service.core.repository.quiet (whether the copy has finished).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
 
 from modelrepo.completeness import missing_files
 from modelrepo.labels import LABELS_FILE, MAX_LABELS_BYTES, parse_labels
 from modelrepo.layout import VERSION_RULE, is_model_name, is_version_name
-from service.core.repository.quiet import Listing, QuietTracker, listing_of
-
-
-class RepositoryUnavailable(Exception):
-    """The repository root is missing, unreadable or not a directory."""
-
-
-class ProblemKind(Enum):
-    INCOMPLETE = "incomplete"  # required files missing: may still arrive
-    WRITING = "writing"  # changed too recently: may still be being copied
-    REFUSED = "refused"  # links outside the repository: refused until changed
-    UNREADABLE = "unreadable"  # the directory cannot be listed
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Why a version on disk is not loadable."""
-
-    kind: ProblemKind
-    text: str
-
-    @property
-    def refused(self) -> bool:
-        """Refused for safety: not loaded until its files change."""
-        return self.kind is ProblemKind.REFUSED
-
-    def __str__(self) -> str:
-        return self.text
-
-
-@dataclass
-class VersionEntry:
-    number: int
-    path: Path
-    complete: bool
-    problem: Problem | None = None  # why it is not loadable, when it is not
-    listing: Listing = ()
-
-
-@dataclass
-class ModelEntry:
-    name: str
-    path: Path
-    versions: dict[int, VersionEntry] = field(default_factory=dict)
-    labels: dict[str, int] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
+from service.core.repository.entries import (
+    ModelEntry,
+    Problem,
+    ProblemKind,
+    RepositoryUnavailable,
+    VersionEntry,
+)
+from service.core.repository.quiet import QuietTracker, listing_of
 
 
 class ModelRepository:
-    """Scans the repository root; remembers listings so quietness spans scans."""
+    """Scans the repository root (every model directory in it), or, when `models` names them,
+    only those model directories (`--model-base-path`, a TensorFlow Serving model config);
+    remembers listings so quietness spans scans."""
 
-    def __init__(self, root: Path, settle_seconds: float = 2.0) -> None:
+    def __init__(self, root: Path, settle_seconds: float = 2.0,
+                 models: dict[str, Path] | None = None) -> None:
         self.root = Path(root)
+        self.models = {name: Path(path) for name, path in (models or {}).items()}
         self.problems: list[str] = []  # entries of the root that were ignored, and why
         self._quiet = QuietTracker(settle_seconds)
+        self._boundary = self.root  # what nothing may resolve outside of
 
     @property
     def settle_seconds(self) -> float:
@@ -78,12 +43,15 @@ class ModelRepository:
 
     def _inside(self, path: Path) -> bool:
         try:
-            return path.resolve().is_relative_to(self.root.resolve())
+            return path.resolve().is_relative_to(self._boundary.resolve())
         except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
             return False
 
     def scan(self) -> dict[str, ModelEntry]:
-        """Raises RepositoryUnavailable when the root cannot be listed."""
+        """Raises RepositoryUnavailable when the root (or every named model) cannot be
+        listed."""
+        if self.models:
+            return self._scan_named()
         try:
             if not self.root.is_dir():
                 raise RepositoryUnavailable(f"model repository {self.root} is not a readable "
@@ -100,7 +68,7 @@ class ModelRepository:
                     problems.append(f"refused model {child.name!r}: it resolves outside the "
                                     "repository")
                 else:
-                    models[child.name] = self._scan_model(child)
+                    models[child.name] = self._scan_model(child, child.name)
         except OSError as exc:
             self._quiet.abort_scan()
             raise RepositoryUnavailable(f"cannot list model repository {self.root}: {exc}") from exc
@@ -111,8 +79,25 @@ class ModelRepository:
         self.problems = problems
         return models
 
-    def _scan_model(self, model_dir: Path) -> ModelEntry:
-        entry = ModelEntry(model_dir.name, model_dir)
+    def _scan_named(self) -> dict[str, ModelEntry]:
+        """The named models, each within its own base path."""
+        models, problems = {}, []
+        for name, base in self.models.items():
+            if not base.is_dir():
+                problems.append(f"model {name!r}: base path {base} is not a readable directory")
+                continue
+            self._boundary = base
+            models[name] = self._scan_model(base, name)
+        self._boundary = self.root
+        if not models:
+            self._quiet.abort_scan()
+            raise RepositoryUnavailable("; ".join(problems))
+        self._quiet.end_scan()
+        self.problems = problems
+        return models
+
+    def _scan_model(self, model_dir: Path, name: str) -> ModelEntry:
+        entry = ModelEntry(name, model_dir)
         try:
             children = sorted(model_dir.iterdir())
         except OSError as exc:

@@ -13,9 +13,12 @@ from service.serving import ServingCore
 def router(core: ServingCore) -> APIRouter:
     routes = APIRouter(tags=["operations"])
 
-    @routes.get("/health/live", summary="The process is up")
+    @routes.get("/health/live", summary="The process is up (with workers: which one answered)")
     async def live() -> JSONBytes:
-        return JSONBytes({"status": "live"})
+        slot = core.slot
+        if slot is None:
+            return JSONBytes({"status": "live"})
+        return JSONBytes({"status": "live", "worker": slot.index + 1, "pid": slot.pid})
 
     @routes.get("/health/ready", summary="Every model has a servable version (503 until then)",
                 responses={503: {"description": "the models not ready, each with the reason"}})

@@ -9,7 +9,7 @@ from pathlib import Path
 from service.core.registry import policy
 from service.core.registry.records import ModelRecord
 from service.core.registry.servable import Servable
-from service.core.repository.scan import Problem, ProblemKind, VersionEntry
+from service.core.repository.entries import Problem, ProblemKind, VersionEntry
 from service.core.types import VersionState
 
 POOL = ThreadPoolExecutor(1)

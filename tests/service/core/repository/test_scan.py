@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from modelrepo.layout import VERSION_RULE
-from service.core.repository.scan import ModelRepository, ProblemKind, RepositoryUnavailable
+from service.core.repository.entries import ProblemKind, RepositoryUnavailable
+from service.core.repository.scan import ModelRepository
 
 
 def make_version(model_dir: Path, name: str, complete: bool = True) -> Path:

@@ -13,7 +13,8 @@ from fastapi.testclient import TestClient
 from service.core.registry.manager import ModelManager
 from service.core.registry.poller import RepositoryPoller
 from service.core.registry.servable import Servable
-from service.core.repository.scan import ModelRepository, VersionEntry
+from service.core.repository.entries import VersionEntry
+from service.core.repository.scan import ModelRepository
 from service.core.status import not_ready
 from service.core.types import VersionState
 from tests.support import copy_models, eventually, publish_affine, serve_in_process
