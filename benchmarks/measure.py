@@ -47,12 +47,13 @@ def machine() -> dict:
             "client_cpu": client[-1] if client else None}
 
 
-def start_service(repository: Path, workdir: Path, index: int) -> Server:
+def start_service(repository: Path, workdir: Path, index: int, workers: int = 1) -> Server:
+    """The service on one core; with `workers` > 1, on every core (unpinned)."""
     port, grpc_port = free_port(), free_port()
     env = {"MODEL_REPOSITORY": str(repository), "PORT": str(port), "HOST": "127.0.0.1",
-           "GRPC_PORT": str(grpc_port)}
+           "GRPC_PORT": str(grpc_port), "WORKERS": str(workers)}
     server = Server("service", [sys.executable, "-m", "service"], env, port,
-                    workdir / f"service-{index}.log")
+                    workdir / f"service-{index}.log", pinned=workers == 1)
     server.grpc_port = grpc_port
     return server
 
@@ -88,9 +89,14 @@ def post(port: int, path: str, body: bytes, timeout: float = 60.0) -> tuple[int,
     return response.status, data, elapsed
 
 
+WORKERS_ROW = "ours /predict, WORKERS=2 (2 cores, shared with wrk)"
+
+
 def targets(servers: dict[str, Server]) -> list[Target | str]:
     """What is loaded, in order; an unavailable route is its name plus the reason."""
     ours = servers["ours"]
+    workers = [Target(WORKERS_ROW, servers["workers"], "/predict/linear", ONE)] \
+        if "workers" in servers else []
     candidates = [Target("ceiling", servers["ceiling"], "/predict/linear", ONE),
                   Target("bare ASGI (reference)", servers["asgi"], "/predict/linear", ONE),
                   Target("tutorial", servers["tutorial"], "/predict/linear", ONE, sliced=False),
@@ -100,7 +106,8 @@ def targets(servers: dict[str, Server]) -> list[Target | str]:
                   Target("ours /predict [-1, 8]", ours, f"/predict/{vector_model.NAME}",
                          vector_model.BODY),
                   *(Target(name, ours, method, frame, grpc_port=ours.grpc_port)
-                    for name, method, frame in grpc_rows(getattr(ours, "grpc_port", None)))]
+                    for name, method, frame in grpc_rows(getattr(ours, "grpc_port", None))),
+                  *workers]
     found: list[Target | str] = []
     for target in candidates:
         if target.grpc_port is not None:

@@ -49,11 +49,12 @@ class Server:
     """A server subprocess pinned to the server core, logging into `log_path`."""
 
     def __init__(self, name: str, argv: list[str], env: dict[str, str], port: int,
-                 log_path: Path) -> None:
+                 log_path: Path, pinned: bool = True) -> None:
         self.name, self.port, self.log_path = name, port, log_path
         self._log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.started = time.perf_counter()
-        self.process = subprocess.Popen([*pinning()[0], *argv], cwd=ROOT,
+        prefix = pinning()[0] if pinned else []
+        self.process = subprocess.Popen([*prefix, *argv], cwd=ROOT,
                                         env={**os.environ, **env}, stdout=self._log,
                                         stderr=subprocess.STDOUT)
 
@@ -69,9 +70,9 @@ class Server:
         raise TimeoutError(f"{self.name} not ready within {timeout:g} s; see {self.log_path}")
 
     def cpu_seconds(self) -> float:
-        """User plus system CPU time of the whole process (all threads) so far."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User plus system CPU time so far of the process and every process under it (the
+        workers of a WORKERS=N server), all threads."""
+        return sum(_cpu_seconds(pid) for pid in _tree(self.process.pid))
 
     def wait_idle(self, timeout: float = 60.0, window: float = 0.25) -> float:
         """Waits until the process uses under 5 % of a core over `window` (a server still
@@ -101,6 +102,28 @@ class Server:
                 self.process.kill()
                 self.process.wait()
         self._log.close()
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # it has just exited
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _tree(pid: int) -> list[int]:
+    """`pid` and its descendants, from /proc/<pid>/task/<tid>/children."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                pending += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                continue
+    return found
 
 
 def bare_tensorflow_import() -> tuple[float, float]:

@@ -85,6 +85,8 @@ def run(args: argparse.Namespace, workdir: Path) -> dict:
         cold, servers["ours"] = measure.cold_start(repository, workdir, args.samples)
         if args.repository is None:
             publish_vector_model(repository, servers["ours"])
+        servers["workers"] = measure.start_service(repository, workdir, 99, workers=2)
+        servers["workers"].wait_ready()
         load = measure.load(measure.targets(servers), args.levels, args.seconds, args.slices)
         large = measure.large_request(servers["ours"], servers["ceiling"], args.large_samples)
         cold["ours_peak_rss_mb"] = round(servers["ours"].peak_rss_mb(), 1)

@@ -19,6 +19,7 @@ from service.logs import ServiceHandler, json_time
 
 access_logger = logging.getLogger("service.access")
 FLUSH_LINES = 1024  # write at once past this many buffered lines
+PIPE_BUF = 4096  # bytes a pipe writes whole (POSIX guarantees at least 512; Linux 4096)
 
 
 class AccessLog:
@@ -66,13 +67,24 @@ class AccessLog:
         return f"{self._stamp},{int((now - second) * 1000):03d}"
 
     def flush(self) -> None:
+        """Writes the buffered lines in pieces of whole lines of at most PIPE_BUF bytes: a
+        pipe (a container's log) keeps such a write whole, so the lines of several worker
+        processes sharing it never cut into each other."""
         if not self._lines or self._handler is None:
             return
-        text = "\n".join(self._lines) + "\n"
-        self._lines.clear()
+        lines, self._lines = self._lines, []
         with self._handler.lock:
-            self._handler.stream.write(text)
-            self._handler.stream.flush()
+            stream = self._handler.stream
+            piece, size = [], 0
+            for line in lines:
+                if piece and size + len(line) + 1 > PIPE_BUF:
+                    stream.write("".join(piece))
+                    stream.flush()
+                    piece, size = [], 0
+                piece.append(line + "\n")
+                size += len(line) + 1
+            stream.write("".join(piece))
+            stream.flush()
 
 
 def _service_handler(logger: logging.Logger) -> ServiceHandler | None:
