@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from service.admission import Admission
+from service.budget import MemoryBudget
 from service.core.inference import InferenceCore
 from service.core.registry.manager import ModelManager
 from service.core.registry.poller import RepositoryPoller
@@ -46,7 +47,8 @@ class ServingCore:
         self.manager = ModelManager(self._load_pool, self._make_servable)
         self.poller = RepositoryPoller(self.repository, self.manager, self._load_pool)
         self.inference = InferenceCore(self.manager, self._offload_pool, settings.max_instances)
-        if metrics.multiprocess:  # shared by every transport
+        self.budget = MemoryBudget(settings.max_inflight_bytes)  # shared by every transport
+        if metrics.multiprocess:
             self.admission = Admission(settings.max_concurrency, metrics.in_flight)
         else:
             self.admission = Admission(settings.max_concurrency)

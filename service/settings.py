@@ -12,6 +12,29 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from modelrepo.layout import MODEL_NAME_RULE, is_model_name
 
 
+def default_max_connections() -> int:
+    """Open connections the process's file-descriptor limit allows, less a reserve for model
+    files and sockets; at most 4096."""
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    except (ImportError, ValueError, OSError):
+        return 1024
+    if soft == resource.RLIM_INFINITY:
+        return 4096
+    return max(16, min(4096, soft - 256))
+
+
+def default_inflight_bytes() -> int:
+    """A quarter of the machine's memory, at most 4 GiB (and 1 GiB where it cannot be read)."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 1 << 30
+    return max(64 << 20, min(4 << 30, total // 4))
+
+
 def usable_cores() -> int:
     """The cores this process may run on (its affinity), for WORKERS=auto."""
     if hasattr(os, "sched_getaffinity"):
@@ -47,6 +70,20 @@ class Settings(BaseSettings):
     max_instances: int = Field(1_000_000, ge=1, description="rows per request")
     max_concurrency: int = Field(512, ge=1, description="requests in flight before 503 "
                                  "(health and /metrics exempt)")
+    max_header_bytes: int = Field(64 * 1024, ge=1024, description="request line and headers "
+                                  "(431 beyond)")
+    header_timeout_seconds: float = Field(10.0, gt=0, description="time for a request's line "
+                                          "and headers to arrive (408 beyond)")
+    keep_alive_seconds: float = Field(5.0, gt=0, description="idle time a connection is kept "
+                                      "open between requests")
+    body_timeout_seconds: float = Field(10.0, gt=0, description="time for a request's body to "
+                                        "arrive once its headers have (408 beyond)")
+    max_connections: int = Field(default_factory=lambda: default_max_connections(), ge=16,
+                                 description="open HTTP connections; beyond, only health "
+                                             "probes are answered")
+    max_inflight_bytes: int = Field(default_factory=lambda: default_inflight_bytes(),
+                                    ge=1024 * 1024, description="memory for request bodies "
+                                    "being read and parsed (503 beyond)")
     request_timeout_seconds: float = Field(30.0, gt=0, description="per-request time limit, body "
                                            "upload included (408 or 504)")
     shutdown_grace_seconds: float = Field(10.0, ge=0, description="drain time on SIGTERM")

@@ -102,6 +102,7 @@ class Supervisor:
         os.write(self._wake_write, b"x")
 
     def _drain(self) -> int:
+        self._listener.close()  # the workers take in what the kernel has already accepted
         workers = [w for w in self._workers if w is not None]
         name = signal.Signals(self._signal).name if self._signal else "stop"
         logger.info("%s: draining %d workers", name, len(workers))

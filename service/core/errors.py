@@ -13,6 +13,7 @@ class Kind(Enum):
     TOO_LARGE = "too large"  # over a size or count limit
     UNAVAILABLE = "unavailable"  # not servable now; retrying later may work
     UNPROCESSABLE = "unprocessable"  # the model ran, but its answer cannot be returned
+    BUSY = "busy"  # the server is at a limit of its own; retrying shortly may work
 
 
 class ServiceError(Exception):
@@ -43,3 +44,9 @@ class PredictionFailed(ServiceError):
     """The model ran but its answer cannot be returned (e.g. a non-finite output)."""
 
     kind = Kind.UNPROCESSABLE
+
+
+class Busy(ServiceError):
+    """At MAX_CONCURRENCY or MAX_INFLIGHT_BYTES: refused at once rather than queued."""
+
+    kind = Kind.BUSY

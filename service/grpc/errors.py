@@ -12,4 +12,5 @@ CODES = {Kind.INVALID_ARGUMENT: grpc.StatusCode.INVALID_ARGUMENT,
          Kind.NOT_FOUND: grpc.StatusCode.NOT_FOUND,
          Kind.TOO_LARGE: grpc.StatusCode.RESOURCE_EXHAUSTED,
          Kind.UNAVAILABLE: grpc.StatusCode.UNAVAILABLE,
-         Kind.UNPROCESSABLE: grpc.StatusCode.OUT_OF_RANGE}
+         Kind.UNPROCESSABLE: grpc.StatusCode.OUT_OF_RANGE,
+         Kind.BUSY: grpc.StatusCode.RESOURCE_EXHAUSTED}

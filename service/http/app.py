@@ -94,7 +94,8 @@ def _install_middleware(app: FastAPI, core: ServingCore, access_log: AccessLog |
     innermost the fast path, so every other middleware still applies to inference routes."""
     settings = core.settings
     app.add_middleware(FastPathMiddleware, core=core, routes=INFERENCE_ROUTES)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes,
+                       budget=core.budget)
     app.add_middleware(RequestDeadlineMiddleware, timeout_seconds=settings.request_timeout_seconds)
     app.add_middleware(ConcurrencyLimitMiddleware, admission=core.admission)
     if settings.api_key is not None:

@@ -14,8 +14,9 @@ from service.http.responses import JSONBytes
 
 logger = logging.getLogger("service")
 STATUS = {Kind.INVALID_ARGUMENT: 400, Kind.NOT_FOUND: 404, Kind.TOO_LARGE: 413,
-          Kind.UNAVAILABLE: 503, Kind.UNPROCESSABLE: 422}
-HEADERS = {Kind.TOO_LARGE: {"Connection": "close"}}  # do not read the rest of a huge body
+          Kind.UNAVAILABLE: 503, Kind.UNPROCESSABLE: 422, Kind.BUSY: 503}
+HEADERS = {Kind.TOO_LARGE: {"Connection": "close"},  # do not read the rest of a huge body
+           Kind.BUSY: {"Retry-After": "1"}}
 
 
 def error_response(exc: ServiceError) -> JSONBytes:

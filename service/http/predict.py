@@ -16,6 +16,7 @@ from service.core.inference import OFFLOAD_BYTES
 from service.core.types import Address, Trace
 from service.http.headers import header_text
 from service.protocols.codec import Codec, Encoded
+from service.protocols.json_body import parse_cost
 from service.serving import ServingCore
 
 AddressOf = Callable[[dict[str, str], bytes], Address]  # (path parameters, query string)
@@ -48,14 +49,22 @@ async def answer(core: ServingCore, route: InferenceRoute, params: dict[str, str
     core.inference.trace(address, trace)
     codec = route.codec
     decoded = codec.quick_decode(body)
-    large = False
-    if decoded is None:
-        large = len(body) > OFFLOAD_BYTES
-
+    if decoded is not None:
+        prediction = await core.inference.predict(address, decoded, trace)
+        return decoded.encode(prediction, state.get("request_id", ""))
+    large = len(body) > OFFLOAD_BYTES
+    # Parsing takes more memory than the body (already held by the body limit): hold an
+    # estimate of the rest in the budget while the request lasts.
+    cost = parse_cost(body) - len(body) if large else 0
+    core.budget.reserve(cost)
+    try:
         def header(name: str) -> str | None:
             return header_text(scope, name)
 
-        decoded = await core.inference.offload(codec.decode, body, header) if large else \
-            codec.decode(body, header)
-    prediction = await core.inference.predict(address, decoded, trace, offload=large)
-    return decoded.encode(prediction, state.get("request_id", ""))
+        max_rows = core.inference.max_rows
+        decoded = await core.inference.offload(codec.decode, body, header, max_rows) \
+            if large else codec.decode(body, header, max_rows)
+        prediction = await core.inference.predict(address, decoded, trace, offload=large)
+        return decoded.encode(prediction, state.get("request_id", ""))
+    finally:
+        core.budget.release(cost)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import signal
 import socket
@@ -12,6 +13,7 @@ from collections.abc import Callable
 import uvicorn
 from fastapi import FastAPI
 
+from service.http.edge import EdgeLimits, edge_protocol
 from service.settings import Settings
 
 # uvicorn settings shared with the benchmark's bare app ("auto" picks uvloop and httptools,
@@ -21,11 +23,39 @@ UVICORN_OPTIONS = {"loop": "auto", "http": "auto", "ws": "none", "log_config": N
 
 
 class DrainingServer(uvicorn.Server):
-    """uvicorn's server; on SIGTERM or SIGINT it also runs `on_exit` in the event loop."""
+    """uvicorn's server; on SIGTERM or SIGINT it also runs `on_exit` in the event loop, and
+    before it stops listening it takes in the connections the kernel has already accepted
+    (they are answered, not reset)."""
 
-    def __init__(self, config: uvicorn.Config, on_exit: Callable[[], None]) -> None:
+    def __init__(self, config: uvicorn.Config, on_exit: Callable[[], None],
+                 listener: socket.socket) -> None:
         super().__init__(config)
         self._on_exit = on_exit
+        # A second descriptor of the listening socket: uvicorn closes its own when shutdown
+        # begins, and this one keeps the kernel's queue of accepted connections to read.
+        self._backlog = listener.dup()
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for server in self.servers:
+            server.close()  # accept no more from the loop; the backlog is taken in below
+        await self._take_backlog()
+        await super().shutdown(sockets)
+
+    async def _take_backlog(self) -> None:
+        loop = asyncio.get_running_loop()
+        protocol = functools.partial(self.config.http_protocol_class, config=self.config,
+                                     server_state=self.server_state,
+                                     app_state=self.lifespan.state)
+        self._backlog.setblocking(False)
+        try:
+            while True:
+                try:
+                    connection, _ = self._backlog.accept()
+                except OSError:  # BlockingIOError: the queue is empty
+                    return
+                await loop.connect_accepted_socket(protocol, connection)
+        finally:
+            self._backlog.close()
 
     def handle_exit(self, sig: int, frame: object) -> None:
         super().handle_exit(sig, frame)
@@ -44,13 +74,14 @@ def bind(host: str, port: int) -> socket.socket:
 def serve(app: FastAPI, settings: Settings, listener: socket.socket,
           on_exit: Callable[[], None]) -> None:
     """Serves until SIGTERM or SIGINT, then drains for up to SHUTDOWN_GRACE_SECONDS."""
+    options = {**UVICORN_OPTIONS, "http": edge_protocol(EdgeLimits.of(settings))}
     config = uvicorn.Config(app, lifespan="on", backlog=2048,
-                            timeout_graceful_shutdown=settings.shutdown_grace_seconds,
-                            **UVICORN_OPTIONS)
+                            timeout_keep_alive=settings.keep_alive_seconds,  # type: ignore[arg-type]
+                            timeout_graceful_shutdown=settings.shutdown_grace_seconds, **options)
     # uvicorn drains on SIGTERM, restores the previous handler and re-raises the signal. With
     # this handler in place the re-raise is a no-op, so a drained server exits 0.
     signal.signal(signal.SIGTERM, _after_drain)
-    DrainingServer(config, on_exit).run(sockets=[listener])
+    DrainingServer(config, on_exit, listener).run(sockets=[listener])
 
 
 def _after_drain(signum: int, frame: object) -> None:

@@ -46,6 +46,7 @@ class Codec(Protocol):
         to read it with `decode`."""
         ...
 
-    def decode(self, body: bytes, header: Header) -> Decoded:
-        """The request, or InvalidArgument saying what is wrong and what is accepted."""
+    def decode(self, body: bytes, header: Header, max_rows: int) -> Decoded:
+        """The request, or InvalidArgument saying what is wrong and what is accepted (TooLarge
+        as soon as it holds more than `max_rows` instances)."""
         ...

@@ -11,9 +11,12 @@ gives None here, and the general path reads it and words the error.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
 import numpy as np
 import simdjson
+
+from service.protocols.counts import check_count
 
 MIN_BYTES = 4096  # below this orjson and NumPy are as quick, and the general path is taken
 REUSE_BYTES = 2 * 1024 * 1024
@@ -67,3 +70,52 @@ def _read(parser: simdjson.Parser, body: bytes, key: str) -> np.ndarray | None:
         return np.frombuffer(array.as_buffer(of_type="d"), dtype=np.float64)
     except (ValueError, TypeError):  # malformed JSON, or an element that is not a number
         return None
+
+
+ROWS_MIN_BYTES = 1024 * 1024  # below this orjson's dictionaries cost little
+
+
+@dataclass(frozen=True)
+class ObjectRows:
+    """Row objects of numbers (`[{"a": 1, "b": 2}, ...]`) read as one float64 column per key,
+    without a Python dictionary per row."""
+
+    columns: dict[str, np.ndarray]
+    rows: int
+
+
+def object_rows(body: bytes, key: str, max_rows: int) -> ObjectRows | None:
+    """The rows of a body that is exactly `{"<key>": [{name: number, ...}, ...]}` (every row
+    with the same keys), else None (the general path reads it and words any error). The row
+    count is checked before a single row is read (TooLarge beyond `max_rows`)."""
+    if len(body) < ROWS_MIN_BYTES or not _only_once(body, b"["):
+        return None
+    try:
+        document = simdjson.Parser().parse(body)  # its own parser: freed with the body
+        if not isinstance(document, simdjson.Object) or list(document.keys()) != [key]:
+            return None
+        array = document[key]
+        if not isinstance(array, simdjson.Array) or not len(array):
+            return None
+        check_count(len(array), max_rows)
+        return _columns(array)
+    except (ValueError, TypeError, KeyError):  # malformed, or not that shape
+        return None
+
+
+def _columns(array: simdjson.Array) -> ObjectRows | None:
+    first = array[0]
+    if not isinstance(first, simdjson.Object):
+        return None
+    names = list(first.keys())
+    columns = {name: np.empty(len(array), np.float64) for name in names}
+    for index, row in enumerate(array):
+        if not isinstance(row, simdjson.Object) or len(row) != len(names):
+            return None
+        for name, column in columns.items():
+            value = row.get(name)
+            if type(value) is not float and (type(value) is not int
+                                             or abs(value) >= EXACT_INTEGERS):
+                return None  # a boolean, a string, null, a nested value, a missing key
+            column[index] = value
+    return ObjectRows(columns, len(array))

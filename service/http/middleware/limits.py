@@ -14,14 +14,21 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.admission import Admission
-from service.core.errors import TooLarge
+from service.budget import MemoryBudget
+from service.core.errors import Busy, TooLarge
+from service.http.headers import has_body
 from service.http.paths import UNLIMITED, route_path
 from service.http.responses import send_error
 
 CLOSE = ((b"connection", b"close"),)
+RETRY = ((b"retry-after", b"1"),)
 
 
 class ConcurrencyLimitMiddleware:
+    """Counts a request in flight once its body has arrived (a slow upload holds a connection,
+    bounded by BODY_TIMEOUT_SECONDS and MAX_CONNECTIONS, not a place among the requests being
+    answered); beyond MAX_CONCURRENCY, 503 with Retry-After."""
+
     def __init__(self, app: ASGIApp, admission: Admission) -> None:
         self.app = app
         self.admission = admission
@@ -31,21 +38,44 @@ class ConcurrencyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         admission = self.admission
-        if not admission.enter():
-            await send_error(send, 503, admission.busy_message(), ((b"retry-after", b"1"),))
+        entered = False
+
+        def enter() -> None:
+            nonlocal entered
+            if not admission.enter():
+                raise Busy(admission.busy_message())
+            entered = True
+
+        async def receive_then_enter() -> Message:
+            message = await receive()
+            if not entered and message["type"] == "http.request" \
+                    and not message.get("more_body", False):
+                enter()  # the whole body is here: the request starts using the server
+            return message
+
+        try:
+            if not has_body(scope["headers"]):
+                enter()
+        except Busy as exc:
+            await send_error(send, 503, exc.message, RETRY)
             return
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive_then_enter, send)
         finally:
-            admission.leave()
+            if entered:
+                admission.leave()
+
+
 
 
 class BodyLimitMiddleware:
-    """MAX_REQUEST_BYTES and the refusal of compressed bodies (see the module docstring)."""
+    """MAX_REQUEST_BYTES, the refusal of compressed bodies, and each body's bytes held in the
+    memory budget (MAX_INFLIGHT_BYTES) from before it is read until the request ends."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, budget: MemoryBudget) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.budget = budget
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -64,7 +94,7 @@ class BodyLimitMiddleware:
             return
         if declared is not None and b"transfer-encoding" not in headers:
             # the HTTP parser delivers exactly the declared length: nothing left to count
-            await self.app(scope, receive, send)
+            await self._within_budget(int(declared), scope, receive, send)
             return
         received = 0
 
@@ -72,12 +102,29 @@ class BodyLimitMiddleware:
             nonlocal received
             message = await receive()
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                size = len(message.get("body", b""))
+                if received + size > self.max_bytes:
                     raise TooLarge(self._message())
+                self.budget.reserve(size)
+                received += size
             return message
 
-        await self.app(scope, counted, send)
+        try:
+            await self.app(scope, counted, send)
+        finally:
+            self.budget.release(received)
+
+    async def _within_budget(self, size: int, scope: Scope, receive: Receive,
+                             send: Send) -> None:
+        try:
+            self.budget.reserve(size)
+        except Busy as exc:
+            await send_error(send, 503, exc.message, RETRY + CLOSE)
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.budget.release(size)
 
     def _message(self) -> str:
         return (f"request body is larger than the limit of {self.max_bytes} bytes "

@@ -38,7 +38,7 @@ class ObservabilityMiddleware:
         trace = Trace()
         state = scope.setdefault("state", {})
         state["request_id"], state["trace"] = request_id, trace
-        status = 500
+        status = 0
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
@@ -50,6 +50,8 @@ class ObservabilityMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            # No answer sent: one the connection layer wrote (408), or a failure (500).
+            status = status or state.get("answered", 500)
             self._record(scope, request_id, trace, status, time.perf_counter() - started)
 
     def _record(self, scope: Scope, request_id: str, trace: Trace, status: int,

@@ -13,5 +13,5 @@ class KServeCodec:
     def quick_decode(self, body: bytes) -> None:
         return None
 
-    def decode(self, body: bytes, header: Header) -> InferRequest:
+    def decode(self, body: bytes, header: Header, max_rows: int) -> InferRequest:
         return infer_request(body, header(HEADER_LENGTH))

@@ -11,11 +11,12 @@ import numpy as np
 from service.core.errors import InvalidArgument
 from service.core.types import Prediction, Signature, Tensors
 from service.protocols.codec import Encoded
+from service.protocols.columns import tensors_from_arrays
 from service.protocols.json_body import parse_json, refuse_duplicate_keys
 from service.protocols.kserve import tensors
 from service.protocols.kserve.answer import AnswerForm, infer_answer
 from service.protocols.kserve.metadata import EXTENSIONS
-from service.protocols.rows import may_hold_booleans, tensors_from_arrays
+from service.protocols.rows import may_hold_booleans
 
 REQUEST_FIELDS = ("id", "parameters", "inputs", "outputs")
 KNOWN_FIELDS = frozenset(REQUEST_FIELDS)

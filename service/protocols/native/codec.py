@@ -14,14 +14,14 @@ from service.core.errors import InvalidArgument
 from service.core.types import Prediction, Signature, Tensors
 from service.protocols.answers import row_predictions
 from service.protocols.codec import Encoded, Header
-from service.protocols.flat_json import flat_numbers
+from service.protocols.flat_json import ObjectRows, flat_numbers, object_rows
 from service.protocols.json_body import dumps, parse_json
 from service.protocols.rows import may_hold_booleans, tensors_from_instances
 
 
 @dataclass(frozen=True, slots=True)
 class NativeRequest:
-    instances: list | np.ndarray  # a float64 vector when read as a flat array of numbers
+    instances: list | np.ndarray | ObjectRows  # read by NumPy or simdjson when they can
     maybe_bool: bool  # the body may hold true/false (NumPy would read them as 1 and 0)
     signature_name = None  # named by ?signature= in the URL (the address), if at all
 
@@ -50,5 +50,8 @@ class NativeCodec:
         flat = flat_numbers(body, "instances")
         return None if flat is None else NativeRequest(flat, maybe_bool=False)
 
-    def decode(self, body: bytes, header: Header) -> NativeRequest:
+    def decode(self, body: bytes, header: Header, max_rows: int) -> NativeRequest:
+        rows = object_rows(body, "instances", max_rows)  # large bodies of row objects
+        if rows is not None:
+            return NativeRequest(rows, maybe_bool=False)
         return NativeRequest(instances_of(body), may_hold_booleans(body))

@@ -10,8 +10,10 @@ from service.core.errors import InvalidArgument
 from service.core.types import Prediction, Signature, Tensors
 from service.protocols.answers import row_predictions
 from service.protocols.codec import Encoded, Header
+from service.protocols.columns import tensors_from_inputs
+from service.protocols.flat_json import object_rows
 from service.protocols.json_body import dumps, parse_json
-from service.protocols.rows import may_hold_booleans, tensors_from_inputs, tensors_from_instances
+from service.protocols.rows import may_hold_booleans, tensors_from_instances
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +43,10 @@ class TfsCodec:
     def quick_decode(self, body: bytes) -> None:
         return None
 
-    def decode(self, body: bytes, header: Header) -> PredictRequest:
+    def decode(self, body: bytes, header: Header, max_rows: int) -> PredictRequest:
+        rows = object_rows(body, "instances", max_rows)  # large bodies of row objects
+        if rows is not None:
+            return PredictRequest(None, False, rows, False)
         payload = parse_json(body)
         if not isinstance(payload, dict):
             raise InvalidArgument('the body must be a JSON object with "instances" (row format) '

@@ -11,7 +11,7 @@ import numpy as np
 
 from service.core.errors import InvalidArgument, TooLarge
 from service.core.types import Address, Prediction, Signature, Tensors
-from service.protocols.rows import tensors_from_arrays
+from service.protocols.columns import tensors_from_arrays
 
 
 def address_of(spec) -> Address:  # noqa: ANN001 - a ModelSpec

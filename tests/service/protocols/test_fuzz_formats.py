@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 
 from service.core.errors import InvalidArgument, TooLarge
 from service.core.types import Signature, TensorSpec
+from service.protocols.columns import tensors_from_inputs
 from service.protocols.json_body import parse_json
 from service.protocols.kserve.codec import KServeCodec
-from service.protocols.rows import tensors_from_inputs, tensors_from_instances
+from service.protocols.rows import tensors_from_instances
 from service.protocols.tfserving.codec import TfsCodec
 from tests.service.protocols.signatures import vectors
 
@@ -121,11 +122,11 @@ def signature(width: int) -> Signature:
 
 
 def parse_v1(body: bytes, width: int) -> dict:
-    return TfsCodec().decode(body, NO_HEADERS).tensors(signature(width), MAX_ROWS)
+    return TfsCodec().decode(body, NO_HEADERS, MAX_ROWS).tensors(signature(width), MAX_ROWS)
 
 
 def parse_v2(body: bytes, width: int) -> dict:
-    return KServeCodec().decode(body, NO_HEADERS).tensors(signature(width), MAX_ROWS)
+    return KServeCodec().decode(body, NO_HEADERS, MAX_ROWS).tensors(signature(width), MAX_ROWS)
 
 
 v1_bodies = st.fixed_dictionaries({}, optional={
@@ -236,7 +237,7 @@ def test_v2_request_duplicate_keys_found_exactly(text: str, place) -> None:  # n
     anywhere is still the error reported, valid or not otherwise, and only a duplicate is."""
     body = place(text)
     try:
-        KServeCodec().decode(body.encode(), NO_HEADERS)
+        KServeCodec().decode(body.encode(), NO_HEADERS, MAX_ROWS)
     except InvalidArgument as exc:
         assert ("duplicate key" in exc.message) == reference_has_duplicate(body), exc.message
     else:

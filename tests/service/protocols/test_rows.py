@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 
 from service.core.errors import InvalidArgument, TooLarge
 from service.core.types import Signature
-from service.protocols.rows import check_count, tensors_from_inputs, tensors_from_instances
+from service.protocols.columns import tensors_from_inputs
+from service.protocols.counts import check_count
+from service.protocols.rows import tensors_from_instances
 from tests.service.protocols.signatures import vectors
 
 ONE = vectors("x")

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from service.core.errors import InvalidArgument
-from service.protocols.rows import tensors_from_inputs, tensors_from_instances
+from service.protocols.columns import tensors_from_inputs
+from service.protocols.rows import tensors_from_instances
 from service.protocols.values import cast
 from tests.service.protocols.signatures import tensors
 

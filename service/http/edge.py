@@ -1,0 +1,190 @@
+"""The HTTP/1.1 connection layer: uvicorn's httptools protocol with limits of the server's own.
+
+uvicorn bounds neither header bytes nor header or body read time, nor connections, nor how long
+a client may leave an answer unread. This subclass adds, per connection:
+- MAX_HEADER_BYTES: a request line and headers larger than this get 431 before the parser takes
+  more (the parser's buffer for a growing header costs time quadratic in its size);
+- HEADER_TIMEOUT_SECONDS: from the connection's opening, or the first byte of a request, until
+  its headers are complete (silent and trickling connections are closed with 408);
+- BODY_TIMEOUT_SECONDS: from the headers until the body is complete (408);
+- KEEP_ALIVE_SECONDS between requests (uvicorn's keep-alive timeout);
+- MAX_CONNECTIONS: beyond it, a connection is answered only if it asks for a health route
+  (others get 503 at once); far beyond it, it is closed unread;
+- REQUEST_TIMEOUT_SECONDS for an answer the client does not read: the connection is dropped;
+- on shutdown, an idle keep-alive connection is closed only after a moment, so a request already
+  in its socket buffer is answered (with `Connection: close`), not reset.
+Error answers are JSON, like every other error of the service.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from service.http.headers import has_body
+from service.http.paths import HEALTH_PATHS
+from service.http.responses import error_body
+from service.settings import Settings
+
+HEALTH_RESERVE = 64  # connections beyond MAX_CONNECTIONS still read, for health probes only
+IDLE_CLOSE_DELAY = 0.25  # seconds an idle connection stays open after shutdown begins
+
+
+@dataclass(frozen=True)
+class EdgeLimits:
+    max_header_bytes: int
+    header_timeout: float
+    body_timeout: float
+    max_connections: int
+    write_timeout: float
+
+    @classmethod
+    def of(cls, settings: Settings) -> EdgeLimits:
+        return cls(settings.max_header_bytes, settings.header_timeout_seconds,
+                   settings.body_timeout_seconds, settings.max_connections,
+                   settings.request_timeout_seconds)
+
+
+def edge_protocol(limits: EdgeLimits) -> type[HttpToolsProtocol]:
+    """The protocol class for uvicorn's `http` option, bound to these limits."""
+    return type("EdgeProtocol", (EdgeProtocol,), {"limits": limits})
+
+
+class EdgeProtocol(HttpToolsProtocol):
+    limits: EdgeLimits
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._header_bytes = 0
+        self._reading_headers = True
+        self._timer: asyncio.TimerHandle | None = None
+        self._write_timer: asyncio.TimerHandle | None = None
+        self._draining = False
+        count = len(self.connections)
+        if count > self.limits.max_connections + HEALTH_RESERVE:
+            transport.abort()  # far over the limit: not even read
+            return
+        self._over_limit = count > self.limits.max_connections
+        self._arm(self.limits.header_timeout, self._header_timeout)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        if self._write_timer is not None:
+            self._write_timer.cancel()
+        super().connection_lost(exc)
+
+    # -- timers ------------------------------------------------------------------------------
+    def _arm(self, seconds: float, callback) -> None:  # noqa: ANN001 - a timer callback
+        self._disarm()
+        self._timer = self.loop.call_later(seconds, callback)
+
+    def _disarm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _header_timeout(self) -> None:
+        self._refuse(408, f"request headers not received within "
+                          f"{self.limits.header_timeout:g} s (HEADER_TIMEOUT_SECONDS)")
+
+    def _body_timeout(self) -> None:
+        if self.cycle is not None and not self.cycle.response_started:
+            self.cycle.scope.setdefault("state", {})["answered"] = 408  # for the access log
+            self.cycle.disconnected = True  # the application reads no more of it
+            self.cycle.message_event.set()
+            self._refuse(408, f"request body not received within "
+                              f"{self.limits.body_timeout:g} s (BODY_TIMEOUT_SECONDS)")
+
+    def _refuse(self, status: int, message: str, extra: bytes = b"") -> None:
+        """An error answer written straight to the connection, which then closes."""
+        if self.transport.is_closing():
+            return
+        body = error_body(message)
+        head = (f"HTTP/1.1 {status} {_REASONS[status]}\r\ncontent-type: application/json\r\n"
+                f"content-length: {len(body)}\r\nconnection: close\r\n").encode()
+        self.transport.write(head + extra + b"\r\n" + body)
+        self.transport.close()
+
+    def send_400_response(self, msg: str) -> None:
+        """The parser refused the request (uvicorn answers in plain text): JSON, and 431 when
+        it is the headers' size that broke it."""
+        if self._reading_headers and self._header_bytes > self.limits.max_header_bytes:
+            self._refuse(431, f"request line and headers are larger than "
+                              f"{self.limits.max_header_bytes} bytes (MAX_HEADER_BYTES)")
+        else:
+            self._refuse(400, "malformed HTTP request: the request line, a header or the "
+                              "chunked body framing could not be parsed")
+
+    # -- reading -----------------------------------------------------------------------------
+    def data_received(self, data: bytes) -> None:
+        if self._reading_headers:
+            if self._header_bytes > self.limits.max_header_bytes:
+                return  # refused already; nothing more is parsed
+            self._header_bytes += len(data)
+        super().data_received(data)
+        if self._reading_headers and self._header_bytes > self.limits.max_header_bytes:
+            self._refuse(431, f"request line and headers are larger than "
+                              f"{self.limits.max_header_bytes} bytes (MAX_HEADER_BYTES)")
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        if self._timer is None:  # a keep-alive or pipelined request: its clock starts now
+            self._arm(self.limits.header_timeout, self._header_timeout)
+
+    def on_headers_complete(self) -> None:
+        self._reading_headers = False
+        self._disarm()
+        if self._over_limit and self._path() not in HEALTH_PATHS:
+            self._refuse(503, f"server busy: {self.limits.max_connections} connections open "
+                              "(MAX_CONNECTIONS); retry shortly", b"retry-after: 1\r\n")
+            return
+        super().on_headers_complete()
+        if self._draining or self._over_limit:
+            self.cycle.keep_alive = False
+        if has_body(self.headers):
+            self._arm(self.limits.body_timeout, self._body_timeout)
+
+    def on_message_complete(self) -> None:
+        self._disarm()
+        super().on_message_complete()
+
+    def on_response_complete(self) -> None:
+        self._reading_headers, self._header_bytes = True, 0  # waiting for the next request
+        super().on_response_complete()
+
+    def _path(self) -> str:
+        return self.url.split(b"?", 1)[0].decode("latin-1")
+
+    # -- writing and shutting down -----------------------------------------------------------
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        if self._write_timer is None:
+            self._write_timer = self.loop.call_later(self.limits.write_timeout,
+                                                     self.transport.abort)
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if self._write_timer is not None:
+            self._write_timer.cancel()
+            self._write_timer = None
+
+    def shutdown(self) -> None:
+        """Closes an idle connection after a moment (a request already in its socket buffer
+        is read and answered, with `Connection: close`); a busy one after its answer."""
+        self._draining = True
+        if self.cycle is None or self.cycle.response_complete:
+            self.loop.call_later(IDLE_CLOSE_DELAY, self._close_if_idle)
+        else:
+            self.cycle.keep_alive = False
+
+    def _close_if_idle(self) -> None:
+        if (self.cycle is None or self.cycle.response_complete) and not self._header_bytes:
+            self.transport.close()
+        elif self.cycle is not None and not self.cycle.response_complete:
+            self.cycle.keep_alive = False
+
+
+_REASONS = {408: "Request Timeout", 431: "Request Header Fields Too Large",
+            503: "Service Unavailable"}
