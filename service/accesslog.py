@@ -15,7 +15,7 @@ import time
 
 import orjson
 
-from service.logs import ServiceHandler, json_time
+from service.logs import ServiceHandler, escape_control, json_time
 
 access_logger = logging.getLogger("service.access")
 FLUSH_LINES = 1024  # write at once past this many buffered lines
@@ -51,7 +51,7 @@ class AccessLog:
                 "status": status, "duration_ms": round(ms, 3), "model": model,
                 "version": version}).decode()
         else:
-            line = f"{self._text_time(now)} INFO {self._logger.name}: {message}"
+            line = f"{self._text_time(now)} INFO {self._logger.name}: {escape_control(message)}"
         self._lines.append(line)
         if len(self._lines) == 1:
             asyncio.get_running_loop().call_soon(self.flush)

@@ -15,7 +15,7 @@ from typing import NoReturn
 from pydantic import ValidationError
 
 from service.logs import configure_logging, import_tensorflow_quietly
-from service.model_config import ConfigError
+from service.model_config import ConfigError, check_sources
 from service.process import PortInUse, serve
 from service.runtime.allocator import retain_freed_memory
 from service.settings import Settings
@@ -100,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(settings.log_level, settings.log_format)
     signal.signal(signal.SIGHUP, _hangup)
     try:
+        check_sources(settings)
         if settings.workers > 1:  # the supervisor imports no TensorFlow; each worker does
             return Supervisor(settings).run()
         retain_freed_memory(settings.memory_retain_mib)  # before TensorFlow allocates anything

@@ -11,6 +11,21 @@ import orjson
 
 FIELDS = ("request_id", "method", "path", "status", "duration_ms", "model", "version")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# Control characters (a client's "%0A" in a path, say) written as \xNN: one event, one line.
+CONTROL = {code: f"\\x{code:02x}" for code in (*range(32), 127)}
+
+
+def escape_control(text: str) -> str:
+    return text.translate(CONTROL)
+
+
+class TextFormatter(logging.Formatter):
+    """logging's text format with control characters in the message escaped (a traceback
+    below it stays as it is)."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
+        record.message = escape_control(record.message)
+        return super().formatMessage(record)
 
 
 def json_time(created: float) -> str:
@@ -40,7 +55,7 @@ class ServiceHandler(logging.StreamHandler):
     def __init__(self, fmt: str) -> None:
         super().__init__(sys.stderr)
         self.fmt = fmt
-        self.setFormatter(JSONLineFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
+        self.setFormatter(JSONLineFormatter() if fmt == "json" else TextFormatter(TEXT_FORMAT))
 
 
 def configure_logging(level: str, fmt: str) -> None:

@@ -16,6 +16,25 @@ class ConfigError(Exception):
     """The model config cannot be used; the message says why and what is accepted."""
 
 
+def check_sources(settings: Settings) -> None:
+    """ConfigError (exit 2) before anything loads when the models to serve cannot be where the
+    settings say: a repository or base path that is missing or is a file."""
+    if settings.model_name is not None and settings.model_base_path is not None:
+        _check_directory(settings.model_base_path, "MODEL_BASE_PATH (--model-base-path)")
+    elif settings.model_config_file is None:
+        _check_directory(settings.model_repository, "MODEL_REPOSITORY (--repository)")
+
+
+def _check_directory(path: Path, setting: str) -> None:
+    if not path.exists():
+        raise ConfigError(f"{setting} {path} does not exist: train models into it first "
+                          "(make train, or python -m training --repository ...) or point the "
+                          "setting at a model repository")
+    if not path.is_dir():
+        raise ConfigError(f"{setting} {path} is a file, not a directory: point it at a model "
+                          "repository (a directory of <model>/<version>/ directories)")
+
+
 def named_models(settings: Settings) -> dict[str, Path] | None:
     """Model name -> base path, or None to serve every model directory of the repository."""
     if settings.model_name is not None and settings.model_base_path is not None:

@@ -20,7 +20,7 @@ from service.core.registry.poller import RepositoryPoller
 from service.core.registry.servable import Servable
 from service.core.repository.entries import VersionEntry
 from service.core.repository.scan import ModelRepository
-from service.core.status import not_ready, version_counts
+from service.core.status import not_ready, not_serving, version_counts
 from service.metrics import Metrics
 from service.runtime.heap import keep_heap
 from service.settings import Settings
@@ -65,7 +65,8 @@ class ServingCore:
     def not_ready(self) -> dict[str, str]:
         """Models with no servable version, with reasons ({} when ready); with workers, also
         the other workers not ready yet."""
-        waiting = not_ready(self.manager, self.poller.repository_error, self.repository.root)
+        waiting = not_ready(self.manager, self.poller.repository_error, self.repository.root,
+                            self.settings.ready_requires_all_models)
         if self.slot is None:
             return waiting
         self.slot.set_ready(not waiting)
@@ -74,6 +75,10 @@ class ServingCore:
             return {"*": f"worker(s) {', '.join(map(str, others))} of {self.slot.count} not "
                          "ready yet"}
         return waiting
+
+    def not_serving(self) -> dict[str, str]:
+        """Models that serve nothing but do not hold up readiness, with reasons."""
+        return not_serving(self.manager)
 
     async def _report(self, interval: float = 0.25) -> None:
         """With workers: this worker's readiness and version counts, for the others'."""

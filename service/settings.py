@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     version_settle_seconds: float = Field(
         2.0, ge=0, description="a complete version loads once nothing in it changed for this "
                                "long (file change times, or the same listing across polls)")
+    ready_requires_all_models: bool = Field(False, description="/health/ready waits for every "
+                                            "model found, even one that only ever failed")
     max_batch_size: int = Field(64, ge=1, description="rows per coalesced signature call")
     max_batch_wait_ms: float = Field(0.5, ge=0, description="longest a request waits for company")
     max_request_bytes: int = Field(16 * 1024 * 1024, ge=1024, description="request body limit")

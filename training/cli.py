@@ -59,7 +59,19 @@ def _describe(plan: Plan) -> str:
             f"-> {plan.spec.output}")
 
 
+def check_repository(repository: Path) -> None:
+    """ValueError (exit 2) before any training when the repository cannot take a version."""
+    for path in (repository, *repository.parents):
+        if path.exists():
+            if not path.is_dir():
+                raise ValueError(f"--repository {repository}: {path} is a file, not a "
+                                 "directory; point it at a model repository (created if "
+                                 "missing)")
+            return
+
+
 def run_training(args: argparse.Namespace) -> int:
+    check_repository(args.repository)
     model_file = args.config or ZOO_FILE
     plans = plan_runs(load_model_file(model_file), args.names, args.seed_recipe, args.epochs)
     # TensorFlow loads only now: --help, usage errors and the label command stay instant

@@ -17,11 +17,19 @@ class Kind(Enum):
 
 
 class ServiceError(Exception):
+    """`message` says what was wrong; `detail` (appended to it) reveals the repository: model,
+    version and label lists, load errors. Transports show the detail only to clients the API
+    key scope allows to see the repository (every client when there is no key)."""
+
     kind: ClassVar[Kind]
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message + detail)
+        self.public_message = message
+        self.message = message + detail
+
+    def text(self, trusted: bool) -> str:
+        return self.message if trusted else self.public_message
 
 
 class InvalidArgument(ServiceError):

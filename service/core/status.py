@@ -48,13 +48,24 @@ def model_status(record: ModelRecord) -> ModelStatus:
                        tuple(record.problems))
 
 
-def not_ready(manager: ModelManager, repository_error: str | None,
-              root: object) -> dict[str, str]:
-    """Models with no servable version, each with the reason."""
+def not_ready(manager: ModelManager, repository_error: str | None, root: object,
+              require_all: bool = False) -> dict[str, str]:
+    """What keeps the server from being ready, by model ({} when ready): no model at all, a
+    model still loading or that served and now cannot (every model without an available
+    version, with `require_all`, READY_REQUIRES_ALL_MODELS)."""
     if not manager.models:
         return {"*": repository_error or f"no models in {root}"}
     return {name: "no available version" + record.waiting_detail()
-            for name, record in sorted(manager.models.items()) if record.default() is None}
+            for name, record in sorted(manager.models.items())
+            if record.holds_up_readiness() or (require_all and record.default() is None)}
+
+
+def not_serving(manager: ModelManager) -> dict[str, str]:
+    """Models with no available version that do not hold up readiness (no loadable version
+    on disk, or every one failed), each with the reason."""
+    return {name: "no available version" + record.waiting_detail()
+            for name, record in sorted(manager.models.items())
+            if record.default() is None and not record.holds_up_readiness()}
 
 
 def version_counts(manager: ModelManager) -> dict[tuple[str, str], int]:

@@ -89,10 +89,10 @@ class CallInterceptor(grpc.aio.ServerInterceptor):
 
     async def _admitted(self, behaviour, method: str, metadata: dict, request,  # noqa: ANN001
                         context):  # noqa: ANN001, ANN202
-        if self.key is not None and guarded(method, self.scope):
-            problem = self.key.problem(metadata.get("authorization", "").encode("latin-1"))
-            if problem is not None:
-                raise _Refused(grpc.StatusCode.UNAUTHENTICATED, problem.value)
+        problem = None if self.key is None else \
+            self.key.problem(metadata.get("authorization", "").encode("latin-1"))
+        if problem is not None and guarded(method, self.scope):
+            raise _Refused(grpc.StatusCode.UNAUTHENTICATED, problem.value)
         counted = not method.startswith(HEALTH)
         if counted and not self.core.admission.enter():
             raise _Refused(grpc.StatusCode.RESOURCE_EXHAUSTED, self.core.admission.busy_message())
@@ -100,8 +100,8 @@ class CallInterceptor(grpc.aio.ServerInterceptor):
         try:
             async with asyncio.timeout(budget):
                 return await behaviour(request, context)
-        except ServiceError as exc:
-            raise _Refused(CODES[exc.kind], exc.message) from None
+        except ServiceError as exc:  # repository details only for a client with the key
+            raise _Refused(CODES[exc.kind], exc.text(problem is None)) from None
         except TimeoutError:
             raise _Refused(grpc.StatusCode.DEADLINE_EXCEEDED, f"request took longer than "
                            f"{budget:g} s (the client's deadline or REQUEST_TIMEOUT_SECONDS)"

@@ -17,6 +17,7 @@ from service.http.errors import install_error_handlers
 from service.http.fastpath import FastPathMiddleware
 from service.http.middleware.auth import ApiKeyMiddleware, JSONCORSMiddleware
 from service.http.middleware.deadline import RequestDeadlineMiddleware
+from service.http.middleware.head import HeadAsGetMiddleware
 from service.http.middleware.limits import BodyLimitMiddleware, ConcurrencyLimitMiddleware
 from service.http.middleware.observability import ObservabilityMiddleware
 from service.http.openapi import describe_served_models
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, core: ServingCore | None = None
                               "repository: native routes, TensorFlow Serving REST and the "
                               "Open Inference Protocol v2.")
     app.state.core = core  # for introspection; routes hold the core themselves
+    app.router.redirect_slashes = False  # no redirect built from the client's Host header
     install_error_handlers(app)
     # The inference routes come first, so a path the fast path matches is one FastAPI would
     # give the same route.
@@ -93,6 +95,7 @@ def _install_middleware(app: FastAPI, core: ServingCore, access_log: AccessLog |
     """Outermost last: observability, CORS, API key, concurrency, deadline, body limit, and
     innermost the fast path, so every other middleware still applies to inference routes."""
     settings = core.settings
+    app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(FastPathMiddleware, core=core, routes=INFERENCE_ROUTES)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes,
                        budget=core.budget)

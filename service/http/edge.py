@@ -19,6 +19,8 @@ Error answers are JSON, like every other error of the service.
 from __future__ import annotations
 
 import asyncio
+import socket
+import struct
 from dataclasses import dataclass
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -161,8 +163,18 @@ class EdgeProtocol(HttpToolsProtocol):
     def pause_writing(self) -> None:
         super().pause_writing()
         if self._write_timer is None:
-            self._write_timer = self.loop.call_later(self.limits.write_timeout,
-                                                     self.transport.abort)
+            self._write_timer = self.loop.call_later(self.limits.write_timeout, self._drop)
+
+    def _drop(self) -> None:
+        """Drops a connection whose client stopped reading: a reset, with the unsent bytes
+        discarded (a plain close would keep sending them for as long as the client lets)."""
+        sock = self.transport.get_extra_info("socket")
+        if sock is not None:
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            except OSError:
+                pass
+        self.transport.abort()
 
     def resume_writing(self) -> None:
         super().resume_writing()

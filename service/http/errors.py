@@ -19,14 +19,23 @@ HEADERS = {Kind.TOO_LARGE: {"Connection": "close"},  # do not read the rest of a
            Kind.BUSY: {"Retry-After": "1"}}
 
 
-def error_response(exc: ServiceError) -> JSONBytes:
-    return JSONBytes({"error": exc.message}, status_code=STATUS[exc.kind],
+def error_response(exc: ServiceError, trusted: bool = True) -> JSONBytes:
+    """The error as JSON; `trusted`: the client may see repository details (see
+    service.http.middleware.auth)."""
+    return JSONBytes({"error": exc.text(trusted)}, status_code=STATUS[exc.kind],
                      headers=HEADERS.get(exc.kind))
+
+
+def trusted(state: object) -> bool:
+    """Whether a request may see repository details: its state says so when an API key is
+    configured; with no key, every request may."""
+    return getattr(state, "trusted", True) if not isinstance(state, dict) else \
+        state.get("trusted", True)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     async def domain(request: Request, exc: ServiceError) -> JSONBytes:
-        return error_response(exc)
+        return error_response(exc, trusted(request.state))
 
     async def http(request: Request, exc: StarletteHTTPException) -> JSONBytes:
         message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)

@@ -21,7 +21,7 @@ from starlette.routing import compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.core.errors import ServiceError
-from service.http.errors import error_response
+from service.http.errors import error_response, trusted
 from service.http.predict import InferenceRoute, answer
 from service.http.responses import send_encoded
 from service.serving import ServingCore
@@ -69,7 +69,7 @@ class FastPathMiddleware:
                 return  # the client went away before sending its body: nobody to answer
             encoded = await answer(self.core, route, params, scope, body)
         except ServiceError as exc:
-            await error_response(exc)(scope, receive, send)
+            await error_response(exc, trusted(scope.get("state", {})))(scope, receive, send)
             return
         await send_encoded(send, encoded)
 

@@ -11,6 +11,8 @@ from starlette.types import Send
 from service.protocols.codec import Encoded
 from service.protocols.json_body import dumps
 
+PIECE_BYTES = 256 * 1024
+
 
 class JSONBytes(JSONResponse):
     """A JSONResponse (so OpenAPI documents response models) rendered by orjson."""
@@ -39,7 +41,17 @@ async def send_encoded(send: Send, encoded: Encoded) -> None:
 
 async def send_body(send: Send, status: int, body: bytes, content_type: bytes,
                     headers: tuple[tuple[bytes, bytes], ...] = ()) -> None:
+    """A whole answer; a large one in pieces, each sent once the client has read enough of
+    the last (the server's write buffer stays small, and the request counts as in flight,
+    and under its deadline, until the client has its answer)."""
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", content_type),
                             (b"content-length", str(len(body)).encode()), *headers]})
-    await send({"type": "http.response.body", "body": body})
+    if len(body) <= PIECE_BYTES:
+        await send({"type": "http.response.body", "body": body})
+        return
+    view = memoryview(body)
+    for start in range(0, len(body), PIECE_BYTES):
+        piece = view[start:start + PIECE_BYTES]
+        await send({"type": "http.response.body", "body": piece,
+                    "more_body": start + PIECE_BYTES < len(body)})

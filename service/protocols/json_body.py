@@ -11,6 +11,7 @@ import orjson
 from service.core.errors import InvalidArgument
 
 NON_FINITE_TOKENS = (b"NaN", b"Infinity", b"-Infinity")
+MAX_CHECKED_DEPTH = 900  # the standard library's parser's reach under the recursion limit
 DUMPS_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 
 
@@ -122,7 +123,11 @@ def duplicate_key(body: bytes, payload: Any, known_keys: int | None = None) -> s
         json.loads(body, object_pairs_hook=_unique_pairs)
     except _Duplicate as exc:
         return str(exc.args[0])
-    except (ValueError, RecursionError):
+    except RecursionError:  # the check cannot see that deep: refuse rather than pass it
+        raise InvalidArgument("JSON nested too deeply to be checked for duplicate keys: "
+                              f"objects and arrays may nest at most about {MAX_CHECKED_DEPTH} "
+                              "levels") from None
+    except ValueError:
         return None  # orjson accepted it; nothing more to learn
     return None
 

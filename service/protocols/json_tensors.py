@@ -15,6 +15,9 @@ from service.protocols.values import Locate, cast
 Where = Callable[[tuple[int, ...]], str]  # a path into the value -> where it is, for messages
 
 
+MAX_RANK = 32  # dimensions a request's tensor may have
+
+
 class Ragged(InvalidArgument):
     """Lists of different lengths where a tensor needs equal ones."""
 
@@ -29,6 +32,10 @@ def numbers(value: object, spec: TensorSpec, where: Where, maybe_bool: bool) -> 
     try:
         array = np.asarray(value)
     except (ValueError, TypeError):
+        if _depth(value) > MAX_RANK:
+            raise Ragged(f"{where(())}: the values are nested {_depth(value)} levels deep; a "
+                         f"tensor has at most {MAX_RANK} dimensions (input {spec.name!r} takes "
+                         f"shape {shape_text(spec.shape)})") from None
         raise Ragged(f"{where(())}: the values are ragged (rows of different lengths); "
                      f"input {spec.name!r} takes shape {shape_text(spec.shape)}") from None
     kind = array.dtype.kind
@@ -44,39 +51,55 @@ def numbers(value: object, spec: TensorSpec, where: Where, maybe_bool: bool) -> 
         raise InvalidArgument(f"{where(path)}: expected {expected}, got {kind_name}")
     try:
         return np.asarray(value, dtype=np.float64)  # integers beyond int64: range-checked later
+    except (ValueError, TypeError):  # nested deeper than NumPy's 64 dimensions
+        raise Ragged(f"{where(())}: the values are nested deeper than a tensor can be; input "
+                     f"{spec.name!r} takes shape {shape_text(spec.shape)}") from None
     except OverflowError:  # an integer beyond float64 (about 1.8e308)
         path, leaf = _huge_leaf(value)
         raise InvalidArgument(f"{where(path)}: {str(leaf)[:40]}... is out of range; values must "
                               f"fit {spec.dtype}") from None
 
 
-def _huge_leaf(value: object, path: tuple[int, ...] = ()) -> tuple[tuple[int, ...], object]:
+def _depth(value: object) -> int:
+    """How deep the first elements nest."""
+    depth = 0
+    while isinstance(value, list) and value:
+        value, depth = value[0], depth + 1
+    return depth
+
+
+def _leaves(value: object):  # noqa: ANN202 - a generator of (path, leaf)
+    """Every leaf of nested lists with its path, depth first and in order, without recursion
+    (JSON may nest deeper than Python's recursion limit)."""
+    stack: list[tuple[tuple[int, ...], object]] = [((), value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(((*path, i), child) for i, child in reversed(list(enumerate(item))))
+        else:
+            yield path, item
+
+
+def _huge_leaf(value: object) -> tuple[tuple[int, ...], object]:
     """The first integer too large for float64, and its path."""
-    if isinstance(value, list):
-        for i, item in enumerate(value):
-            found = _huge_leaf(item, (*path, i))
-            if found[1] is not None:
-                return found
-        return path, None
-    return (path, value) if isinstance(value, int) and abs(value) > 2**1023 * 2 else (path, None)
+    for path, leaf in _leaves(value):
+        if isinstance(leaf, int) and abs(leaf) >= 2**1024:
+            return path, leaf
+    return (), None
 
 
 def _has_bool(value: object) -> bool:
     return _odd_leaf(value, False) is not None
 
 
-def _odd_leaf(value: object, booleans: bool, path: tuple[int, ...] = ()
-              ) -> tuple[tuple[int, ...], object] | None:
+def _odd_leaf(value: object, booleans: bool) -> tuple[tuple[int, ...], object] | None:
     """The first leaf that is not a number (or not a boolean, when `booleans`), and its path."""
-    if isinstance(value, list):
-        for i, item in enumerate(value):
-            found = _odd_leaf(item, booleans, (*path, i))
-            if found is not None:
-                return found
-        return None
-    fits = isinstance(value, bool) if booleans else (
-        isinstance(value, int | float) and not isinstance(value, bool))
-    return None if fits else (path, value)
+    for path, leaf in _leaves(value):
+        fits = isinstance(leaf, bool) if booleans else (
+            isinstance(leaf, int | float) and not isinstance(leaf, bool))
+        if not fits:
+            return path, leaf
+    return None
 
 
 def fits(shape: tuple[int, ...], expected: tuple[int | None, ...]) -> bool:

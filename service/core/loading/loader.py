@@ -18,22 +18,30 @@ from service.core.loading.signatures import Unservable, describe
 from service.core.types import SIGNATURE_KEY, Signature, Tensors
 
 MAX_METADATA_BYTES = 1024 * 1024
+MAX_GRAPH_BYTES = 1024 * 1024 * 1024  # saved_model.pb holds the graph; weights are in variables/
 
 
 class LoadError(Exception):
     """A version could not be loaded or warmed; the message is its reason."""
 
 
-def read_metadata(version_dir: Path) -> dict:
-    """The version's metadata.json, or {} when absent or unreadable (it is optional)."""
+def read_metadata(version_dir: Path) -> tuple[dict, str | None]:
+    """The version's metadata.json ({} when absent: it is optional), and why it was ignored
+    when it is there but cannot be used."""
     path = version_dir / "metadata.json"
     try:
         if path.stat().st_size > MAX_METADATA_BYTES:
-            return {}
+            return {}, f"metadata.json ignored: larger than {MAX_METADATA_BYTES // 1024} KiB"
         data = json.loads(path.read_bytes())
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
+    except FileNotFoundError:
+        return {}, None
+    except OSError as exc:
+        return {}, f"metadata.json ignored: cannot be read ({exc.strerror})"
+    except (ValueError, RecursionError):
+        return {}, "metadata.json ignored: not valid JSON"
+    if not isinstance(data, dict):
+        return {}, f"metadata.json ignored: it holds a JSON {type(data).__name__}, not an object"
+    return data, None
 
 
 def _declared_inputs(metadata: dict) -> list[str]:
@@ -46,6 +54,7 @@ class SavedModelLoader:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.metadata: dict = {}
+        self.metadata_problem: str | None = None
         self.signatures: dict[str, Signature] = {}  # the servable ones, by name
         self.unservable: dict[str, str] = {}  # signature name -> why it cannot be served
         self.signature_defs: dict = {}  # TensorFlow Serving's JSON of the SignatureDefMap
@@ -63,7 +72,11 @@ class SavedModelLoader:
         (or every one) cannot be served."""
         import tensorflow as tf
 
-        self.metadata = read_metadata(self.path)
+        self.metadata, self.metadata_problem = read_metadata(self.path)
+        graph = self.path / "saved_model.pb"
+        if graph.stat().st_size > MAX_GRAPH_BYTES:
+            raise LoadError(f"saved_model.pb is {graph.stat().st_size} bytes, more than the "
+                            f"{MAX_GRAPH_BYTES >> 20} MiB a graph may take here")
         try:
             self._loaded = tf.saved_model.load(str(self.path))
         except Exception as exc:  # TensorFlow raises many types for a broken SavedModel

@@ -51,7 +51,7 @@ class ModelManager:
         record = self.models.get(name)
         if record is None:
             known = ", ".join(sorted(self.models)) or "none"
-            raise NotFound(f"model {name!r} not found (models: {known})")
+            raise NotFound(f"model {name!r} not found", f" (models: {known})")
         return record
 
     def resolve(self, address: Address) -> Servable:
@@ -63,20 +63,20 @@ class ModelManager:
         if version is None:
             servable = record.default()
             if servable is None:
-                raise Unavailable(f"model {record.name!r} has no available version yet"
-                                  + record.waiting_detail())
+                raise Unavailable(f"model {record.name!r} has no available version yet",
+                                  record.waiting_detail())
             return servable
         servable = record.versions.get(version)
         if servable is None:
             served = ", ".join(str(v) for v in sorted(record.versions)) or "none"
             hint = " (on disk but not served: only the latest and labelled versions are loaded)" \
                 if version in record.on_disk else ""
-            raise NotFound(f"model {record.name!r} has no servable version {version}{hint}; "
-                           f"served versions: {served}")
+            raise NotFound(f"model {record.name!r} has no servable version {version}",
+                           f"{hint}; served versions: {served}")
         if not servable.available:
             reason = f": {servable.error}" if servable.error else ""
             raise Unavailable(f"model {record.name!r} version {version} is "
-                              f"{servable.state.value}{reason}")
+                              f"{servable.state.value}", reason)
         return servable
 
     @staticmethod
@@ -123,6 +123,7 @@ class ModelManager:
         servable = self._make_servable(record.name, entry)
         record.versions[entry.number] = servable
         await self._run_load(servable)
+        record.served = record.served or servable.available
 
     async def _reload(self, record: ModelRecord, action: policy.Reload) -> None:
         fresh = self._make_servable(record.name, action.entry)
@@ -162,7 +163,7 @@ class ModelManager:
         task.add_done_callback(self._unloading.discard)
 
     def _vanished(self, record: ModelRecord) -> None:
-        if record.versions:
+        if any(s.available for s in record.versions.values()):
             record.problems = [f"model directory {record.name!r} is missing from the repository; "
                                "keeping its loaded versions"]
         else:
@@ -178,6 +179,6 @@ def label_target(record: ModelRecord, label: str) -> int:
     """The version a label points to; NotFound naming the model's labels."""
     if label not in record.labels:
         labels = ", ".join(sorted(record.labels)) or "none"
-        raise NotFound(f"model {record.name!r} has no label {label!r} (labels: {labels})")
+        raise NotFound(f"model {record.name!r} has no label {label!r}", f" (labels: {labels})")
     return record.labels[label]
 

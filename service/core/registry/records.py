@@ -20,6 +20,7 @@ class ModelRecord:
     # version -> (the rewritten files' listing, why they failed): not retried until they change
     rewrite_failures: dict[int, tuple[Listing, str | None]] = field(default_factory=dict)
     synced: bool = False  # False until a poll has looked at its versions
+    served: bool = False  # True once any version has been AVAILABLE
 
     def available(self) -> list[Servable]:
         """Available versions, newest first."""
@@ -47,3 +48,16 @@ class ModelRecord:
         """The waiting reasons in parentheses, or "" when there are none."""
         reasons = self.waiting_reasons()
         return f" ({'; '.join(reasons)})" if reasons else ""
+
+    def holds_up_readiness(self) -> bool:
+        """Whether the server is not ready because of this model: it served and now cannot,
+        or it has not been looked at yet, or a complete version of it is still loading or has
+        not had its first load attempt. A model that only ever failed, or has no loadable
+        version on disk, is reported instead (see service.core.status)."""
+        if self.default() is not None:
+            return False
+        if self.served or not self.synced:
+            return True
+        loading = any(s.state is VersionState.LOADING for s in self.versions.values())
+        untried = any(e.complete and v not in self.versions for v, e in self.on_disk.items())
+        return loading or untried

@@ -38,6 +38,7 @@ class Servable:
         self.unservable: dict[str, str] = {}  # signature name -> why it cannot be served
         self.signature_defs: dict = {}
         self.metadata: dict = {}
+        self.metadata_problem: str | None = None
         self._loader = SavedModelLoader(path)
         self._executor = executor
         self._batch_args = (max_batch_size, max_wait_seconds)
@@ -87,6 +88,7 @@ class Servable:
         loader = self._loader
         self.signatures, self.unservable = loader.signatures, loader.unservable
         self.signature_defs, self.metadata = loader.signature_defs, loader.metadata
+        self.metadata_problem = loader.metadata_problem
         self.loaded_at = time.time()
         self.state = VersionState.AVAILABLE
 

@@ -9,6 +9,7 @@ service.core.repository.quiet (whether the copy has finished).
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from modelrepo.completeness import missing_files
@@ -23,6 +24,8 @@ from service.core.repository.entries import (
 )
 from service.core.repository.quiet import QuietTracker, listing_of
 
+logger = logging.getLogger("service.repository")
+
 
 class ModelRepository:
     """Scans the repository root (every model directory in it), or, when `models` names them,
@@ -36,6 +39,8 @@ class ModelRepository:
         self.problems: list[str] = []  # entries of the root that were ignored, and why
         self._quiet = QuietTracker(settle_seconds)
         self._boundary = self.root  # what nothing may resolve outside of
+        self._labels: dict[Path, dict[str, int]] = {}  # each model's last good labels
+        self._label_problems: dict[Path, str] = {}
 
     @property
     def settle_seconds(self) -> float:
@@ -126,8 +131,9 @@ class ModelRepository:
                     ProblemKind.REFUSED, "refused: a file in it links outside the repository"))
             listing, newest_change_ns = listing_of(version_dir)
         except OSError as exc:
-            return VersionEntry(number, version_dir, False,
-                                Problem(ProblemKind.UNREADABLE, f"cannot read: {exc}"))
+            why = exc.strerror.lower() if exc.strerror else type(exc).__name__
+            return VersionEntry(number, version_dir, False, Problem(
+                ProblemKind.UNREADABLE, f"cannot read the version directory: {why}"))
         missing = missing_files({row[0] for row in listing})
         if missing:
             return VersionEntry(number, version_dir, False, Problem(
@@ -139,15 +145,27 @@ class ModelRepository:
         return VersionEntry(number, version_dir, True, None, listing)
 
     def _read_labels(self, model_dir: Path, problems: list[str]) -> dict[str, int]:
+        """The model's labels; while labels.json is malformed (an editor half-way through
+        writing it, say), the last good ones, with the problem reported and logged once."""
         path = model_dir / LABELS_FILE
         if not path.is_file():
+            self._labels.pop(model_dir, None)
             return {}
         try:
             if not self._inside(path):
                 raise ValueError("it links outside the repository")
             if path.stat().st_size > MAX_LABELS_BYTES:
                 raise ValueError(f"larger than {MAX_LABELS_BYTES // 1024} KiB")
-            return parse_labels(path.read_bytes())
+            labels = parse_labels(path.read_bytes())
         except (OSError, ValueError) as exc:
-            problems.append(f"labels.json ignored: {exc}")
-            return {}
+            kept = self._labels.get(model_dir, {})
+            problem = f"labels.json ignored: {exc}" + (
+                f"; keeping the last good labels ({', '.join(sorted(kept))})" if kept else "")
+            if self._label_problems.get(model_dir) != problem:
+                logger.warning("%s: %s", model_dir.name, problem)
+            self._label_problems[model_dir] = problem
+            problems.append(problem)
+            return kept
+        self._labels[model_dir] = labels
+        self._label_problems.pop(model_dir, None)
+        return labels

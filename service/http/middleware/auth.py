@@ -39,11 +39,14 @@ class ApiKeyMiddleware:
         return self.guard_all or not is_public_in_admin_scope(scope["method"], path)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self.guarded(scope):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         problem = self.key.problem(header(scope, b"authorization"))
-        if problem is None:
+        # Open routes answer without the key, but show repository details (model lists, load
+        # errors) only to a client that sent it.
+        scope.setdefault("state", {})["trusted"] = problem is None
+        if problem is None or not self.guarded(scope):
             await self.app(scope, receive, send)
             return
         error = b', error="invalid_token"' if problem is KeyProblem.INVALID else b""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from service.core.status import version_counts
+from service.http.errors import trusted
 from service.http.responses import JSONBytes
 from service.serving import ServingCore
 
@@ -22,10 +23,14 @@ def router(core: ServingCore) -> APIRouter:
 
     @routes.get("/health/ready", summary="Every model has a servable version (503 until then)",
                 responses={503: {"description": "the models not ready, each with the reason"}})
-    async def ready() -> JSONBytes:
+    async def ready(request: Request) -> JSONBytes:
         waiting = core.not_ready()
-        body = {"status": "not ready" if waiting else "ready", "not_ready": waiting,
-                "repository_error": core.poller.repository_error}
+        body: dict = {"status": "not ready" if waiting else "ready"}
+        if trusted(request.state):
+            body.update(not_ready=waiting, not_serving=core.not_serving(),
+                        repository_error=core.poller.repository_error)
+        else:  # probes need no key; what the repository holds does
+            body["detail"] = "send the API key for the models' details"
         return JSONBytes(body, status_code=503 if waiting else 200)
 
     @routes.get("/metrics", summary="Prometheus metrics", response_class=Response)

@@ -4,10 +4,11 @@ binary tensor data)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from service.core.errors import Unavailable
 from service.core.types import Address
+from service.http.errors import trusted
 from service.http.openapi import ERRORS, documented_body, errors
 from service.http.predict import InferenceRoute
 from service.http.responses import JSONBytes
@@ -40,10 +41,11 @@ def router(core: ServingCore) -> APIRouter:
 
     @routes.get("/v2/health/ready", summary="Server ready: every model has an available "
                                             "version", responses=errors(503))
-    async def server_ready() -> JSONBytes:
+    async def server_ready(request: Request) -> JSONBytes:
         waiting = core.not_ready()
         if waiting:
-            reasons = "; ".join(f"{name}: {why}" for name, why in waiting.items())
+            reasons = "; ".join(f"{name}: {why}" for name, why in waiting.items()) \
+                if trusted(request.state) else "send the API key for the models' details"
             return JSONBytes({"live": True, "ready": False, "error": f"not ready: {reasons}"},
                              status_code=503)
         return JSONBytes({"live": True, "ready": True})
@@ -58,8 +60,8 @@ def router(core: ServingCore) -> APIRouter:
         try:
             core.manager.resolve(address)
         except Unavailable as exc:
-            return JSONBytes({"name": address.model, "ready": False, "error": exc.message},
-                             status_code=503)
+            return JSONBytes({"name": address.model, "ready": False,
+                              "error": exc.public_message}, status_code=503)
         return JSONBytes({"name": address.model, "ready": True})
 
     common = errors(400, 404, 503)

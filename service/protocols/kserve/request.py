@@ -92,8 +92,8 @@ def _inputs(payload: dict, tail: bytes, maybe_bool: bool) -> tuple[dict, int]:
         keys += len(spec) + len(parameters)
         size = parameters.get("binary_data_size")
         if size is None:
-            arrays[spec["name"]] = tensors.from_json(spec.get("data"), shape, dtype, where,
-                                                     maybe_bool)
+            arrays[spec["name"]] = tensors.from_json(spec.get("data"), shape, dtype,
+                                                     spec["name"], maybe_bool)
         else:
             if isinstance(size, bool) or not isinstance(size, int) or size < 0 or \
                     offset + size > len(tail):

@@ -16,7 +16,7 @@ import numpy as np
 
 from service.core.errors import InvalidArgument
 from service.core.types import TensorSpec
-from service.protocols.json_tensors import numbers
+from service.protocols.json_tensors import MAX_RANK, numbers
 from service.protocols.values import cast
 
 NUMPY_OF = {"BOOL": "bool", "FP16": "float16", "FP32": "float32", "FP64": "float64",
@@ -25,7 +25,7 @@ NUMPY_OF = {"BOOL": "bool", "FP16": "float16", "FP32": "float32", "FP64": "float
 DATATYPE_OF = {numpy: datatype for datatype, numpy in NUMPY_OF.items()}
 ACCEPTED = ", ".join(NUMPY_OF)
 WIRE = {name: np.dtype(numpy).newbyteorder("<") for name, numpy in NUMPY_OF.items()}
-MAX_RANK = 32
+
 
 
 def datatype_of(numpy_dtype: str) -> str:
@@ -38,6 +38,8 @@ def metadata_shape(spec: TensorSpec) -> list[int]:
 
 def checked_datatype(datatype: object, where: str) -> str:
     """The NumPy dtype name of a request's datatype."""
+    if datatype is None:
+        raise InvalidArgument(f"{where}: datatype is missing (null); give one of {ACCEPTED}")
     if not isinstance(datatype, str) or datatype not in NUMPY_OF:
         shown = datatype if isinstance(datatype, str) else type(datatype).__name__
         raise InvalidArgument(f"{where}: datatype {shown!r} is not accepted: tensors are numbers "
@@ -55,13 +57,14 @@ def checked_shape(shape: object, where: str) -> list[int]:
     return shape
 
 
-def from_json(data: object, shape: list[int], dtype: str, where: str,
+def from_json(data: object, shape: list[int], dtype: str, name: str,
               maybe_bool: bool) -> np.ndarray:
     """`data` (flat, or nested exactly as `shape`) as an array of `shape`, its values checked
     against the request's datatype."""
+    where = f"input {name!r}"
     if not isinstance(data, list):
         raise InvalidArgument(f"{where}: data must be a JSON array (flat, or nested as the shape)")
-    spec = TensorSpec(where, dtype, tuple(shape))
+    spec = TensorSpec(name, dtype, tuple(shape))
 
     def at(path: tuple[int, ...]) -> str:
         return f"{where}: data" + "".join(f"[{i}]" for i in path) if path else where

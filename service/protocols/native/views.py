@@ -29,6 +29,8 @@ def version_view(status: VersionStatus, detailed: bool) -> dict:
         view["signatures"] = {name: signature_view(s) for name, s in servable.signatures.items()}
         view["unservable_signatures"] = dict(servable.unservable)
         view["metadata"] = servable.metadata or None
+        if servable.metadata_problem:
+            view["metadata_problem"] = servable.metadata_problem
     return view
 
 

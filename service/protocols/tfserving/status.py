@@ -46,8 +46,8 @@ def addressed_statuses(manager: ModelManager, address: Address) -> list[VersionS
             raise NotFound(f"Could not find any versions of model {name}")
         return list(reversed(statuses.values()))
     if version not in statuses:
-        raise NotFound(f"Could not find version {version} of model {name} (versions: "
-                       f"{', '.join(map(str, statuses)) or 'none'})")
+        raise NotFound(f"Could not find version {version} of model {name}",
+                       f" (versions: {', '.join(map(str, statuses)) or 'none'})")
     return [statuses[version]]
 
 

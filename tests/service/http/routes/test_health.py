@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -28,15 +29,36 @@ def test_live_answers_200(zoo_client: TestClient) -> None:
 def test_ready_is_200_when_every_model_serves(zoo_client: TestClient) -> None:
     response = zoo_client.get("/health/ready")
     assert response.status_code == 200, response.text
-    assert response.json() == {"status": "ready", "not_ready": {}, "repository_error": None}
+    assert response.json() == {"status": "ready", "not_ready": {}, "not_serving": {},
+                               "repository_error": None}
 
 
-def test_ready_is_503_naming_model_whose_only_version_is_incomplete(
-        trained_repository: Path, tmp_path: Path) -> None:
+def half_written_repository(trained_repository: Path, tmp_path: Path) -> Path:
     repository = copy_models(trained_repository, tmp_path / "models", "linear")
     (repository / "half" / "1").mkdir(parents=True)
     (repository / "half" / "1" / "saved_model.pb").write_bytes(b"\x08\x01")
+    return repository
+
+
+def test_a_model_with_nothing_loadable_is_reported_not_fatal(trained_repository: Path,
+                                                            tmp_path: Path) -> None:
+    """One half-written or stray model directory must not take the whole server out of
+    service: the server is ready, and says what does not serve."""
+    repository = half_written_repository(trained_repository, tmp_path)
+    (repository / "stray").mkdir()
     with serve_in_process(repository, wait_ready=False) as client:
+        eventually(lambda: client.get("/models/linear").json().get("ready"))
+        response = eventually(lambda: (r := client.get("/health/ready")).status_code == 200
+                              and r, what="ready")
+    body = response.json()
+    assert body["status"] == "ready" and body["not_ready"] == {}
+    assert sorted(body["not_serving"]) == ["half", "stray"]
+    assert "incomplete: missing variables/variables.index" in body["not_serving"]["half"]
+
+
+def test_ready_requires_all_models_when_asked(trained_repository: Path, tmp_path: Path) -> None:
+    repository = half_written_repository(trained_repository, tmp_path)
+    with serve_in_process(repository, wait_ready=False, ready_requires_all_models=True) as client:
         eventually(lambda: client.get("/models/linear").json().get("ready"))
         response = client.get("/health/ready")
     assert response.status_code == 503, response.text
@@ -63,17 +85,34 @@ def test_ready_is_503_for_missing_repository(tmp_path: Path) -> None:
     assert body["not_ready"]["*"] == body["repository_error"]
 
 
-def test_ready_turns_200_once_pending_model_is_published(trained_repository: Path,
-                                                         tmp_path: Path) -> None:
+def test_a_model_published_into_an_empty_directory_starts_serving(trained_repository: Path,
+                                                                   tmp_path: Path) -> None:
     repository = copy_models(trained_repository, tmp_path / "models", "linear")
     (repository / "quadratic").mkdir()
     with serve_in_process(repository, wait_ready=False) as client:
         eventually(lambda: client.get("/models/linear").json().get("ready"))
-        before = client.get("/health/ready")
+        before = client.get("/health/ready").json()
         (repository / "quadratic").rmdir()
         copy_models(trained_repository, repository, "quadratic")
-        eventually(lambda: client.get("/health/ready").status_code == 200, timeout=30)
-    assert before.status_code == 503 and list(before.json()["not_ready"]) == ["quadratic"]
+        eventually(lambda: client.get("/health/ready").json()["not_serving"] == {}, timeout=30)
+    assert list(before["not_serving"]) == ["quadratic"] and before["not_ready"] == {}
+
+
+def test_a_failed_never_served_model_is_reported_and_forgotten_when_removed(
+        trained_repository: Path, tmp_path: Path) -> None:
+    repository = copy_models(trained_repository, tmp_path / "models", "linear")
+    broken = repository / "broken" / "1"
+    (broken / "variables").mkdir(parents=True)
+    (broken / "saved_model.pb").write_bytes(b"not a SavedModel")
+    (broken / "variables" / "variables.index").write_bytes(b"")
+    (broken / "variables" / "variables.data-00000-of-00001").write_bytes(b"")
+    with serve_in_process(repository, wait_ready=False) as client:
+        ready = eventually(lambda: (r := client.get("/health/ready")).status_code == 200
+                           and "broken" in r.json()["not_serving"] and r, what="reported")
+        assert "FAILED" in ready.json()["not_serving"]["broken"]
+        shutil.rmtree(repository / "broken")
+        eventually(lambda: "broken" not in client.get("/models").text, what="forgotten")
+        assert client.get("/health/ready").json()["not_serving"] == {}
 
 
 def _after_first_poll(client: TestClient) -> httpx.Response | None:
