@@ -8,6 +8,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ star
 # 50 MB less memory. TensorFlow treats the missing module as "Keras not installed".
 sys.modules.setdefault("keras.src.optimizers", None)
 
-from service.cli import exit_now, main  # noqa: E402
+from service.cli import main  # noqa: E402
+from service.exit import exit_now  # noqa: E402
 
 exit_now(main())

@@ -26,7 +26,7 @@ def run_worker(settings: Settings, listener: socket.socket, index: int, count: i
                flags: MutableSequence[int], threads: int) -> None:
     _die_with_the_supervisor()
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # the supervisor logs it
-    from service.cli import exit_now
+    from service.exit import exit_now
     from service.logs import configure_logging, import_tensorflow_quietly
     from service.process import PortInUse, serve
     from service.runtime.allocator import retain_freed_memory

@@ -198,5 +198,5 @@ class EdgeProtocol(HttpToolsProtocol):
             self.cycle.keep_alive = False
 
 
-_REASONS = {408: "Request Timeout", 431: "Request Header Fields Too Large",
+_REASONS = {400: "Bad Request", 408: "Request Timeout", 431: "Request Header Fields Too Large",
             503: "Service Unavailable"}

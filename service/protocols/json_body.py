@@ -17,9 +17,10 @@ DUMPS_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 
 def parse_cost(body: bytes) -> int:
     """An upper estimate of the memory parsing `body` into Python objects takes: the body, and
-    about 32 bytes per value (a float and its list slot) and 240 per object (a dictionary),
-    counted from the commas and braces (row objects take some 25 times their text)."""
-    return len(body) + 32 * body.count(b",") + 240 * body.count(b"{")
+    about 32 bytes per value (a float and its list slot), 64 per list and 240 per object (a
+    dictionary), counted from commas, brackets and braces (row objects take some 25 times
+    their text)."""
+    return len(body) + 32 * body.count(b",") + 64 * body.count(b"[") + 240 * body.count(b"{")
 
 
 def dumps(content: Any) -> bytes:
