@@ -81,6 +81,7 @@ class ModelView:
     inputs: tuple[TensorView, ...]  # the default version's default signature
     outputs: tuple[TensorView, ...]
     versions: tuple[VersionView, ...]  # newest first
+    unserved: tuple[int, ...]  # on disk, but not to be served by the version policy
     problems: tuple[str, ...]
     description: str | None
 
@@ -116,4 +117,6 @@ def model_view(status: ModelStatus, waiting: str | None) -> ModelView:
         tuple(status.labels.items()),
         tuple(TensorView.of(t) for t in signature.inputs) if signature else (),
         tuple(TensorView.of(t) for t in signature.outputs) if signature else (),
-        versions, status.problems, next((d for d in described if d), None))
+        versions, tuple(sorted(set(status.versions_on_disk) - {v.number for v in versions},
+                               reverse=True)),
+        status.problems, next((d for d in described if d), None))

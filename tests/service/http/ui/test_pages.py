@@ -86,7 +86,20 @@ def test_index_lists_every_model_with_formula_holdout_and_labels(client: TestCli
 
 def test_failed_version_shows_its_reason(client: TestClient) -> None:
     text = Page(client.get("/").text).text
-    assert re.search(r"2 FAILED SavedModel could not be loaded: .*linear/2", text), text
+    assert re.search(r"2 FAILED – – Version 2: SavedModel could not be loaded: .*linear/2",
+                     text), text
+
+
+def test_versions_on_disk_the_policy_does_not_serve_are_named(showcase: Path,
+                                                              tmp_path: Path) -> None:
+    root = copy_models(showcase, tmp_path / "models", "quadratic")
+    shutil.copytree(root / "quadratic" / "1", root / "quadratic" / "2")
+    with serve_in_process(root) as client:
+        eventually(lambda: client.get("/models/quadratic").json()["default_version"] == 2,
+                   what="version 2 the default")
+        for path in ("/", "/ui/models/quadratic"):
+            text = Page(client.get(path).text).text
+            assert "On disk but not served (the version policy): version 1." in text, path
 
 
 def test_foreign_and_odd_metadata_are_named_not_errors(client: TestClient) -> None:
