@@ -33,7 +33,10 @@ serve: install
 		$(PY) -m training --repository $(REPOSITORY); fi
 	$(PY) -m service --repository $(REPOSITORY) --host $(HOST) --port $(PORT)
 
+# The model browser's tests drive a real headless Chromium: Debian's chromium and chromium-driver
+# come from apt when missing (without apt, those tests are skipped, saying so).
 test: install
+	@$(CHROMIUM)
 	$(PY) -m pytest
 
 lint: install
@@ -47,6 +50,10 @@ bench-train: install
 # Debian's package when missing. bench-smoke: 2 s rows at concurrency 1 and 32, to prove it runs.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 WRK := command -v wrk >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y wrk)
+CHROMIUM := { command -v chromium >/dev/null && command -v chromedriver >/dev/null; } || \
+	{ command -v apt-get >/dev/null && $(SUDO) apt-get update && \
+	  $(SUDO) apt-get install -y chromium chromium-driver; } || \
+	echo "make test: no chromium/chromedriver could be installed: the browser tests will be SKIPPED"
 H2LOAD := command -v h2load >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y nghttp2-client)
 
 bench-soak: install

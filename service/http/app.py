@@ -20,10 +20,11 @@ from service.http.middleware.deadline import RequestDeadlineMiddleware
 from service.http.middleware.head import HeadAsGetMiddleware
 from service.http.middleware.limits import BodyLimitMiddleware, ConcurrencyLimitMiddleware
 from service.http.middleware.observability import ObservabilityMiddleware
-from service.http.openapi import describe_served_models
+from service.http.openapi import document_api
 from service.http.responses import JSONBytes
 from service.http.routes import health, kserve, native, tfserving
 from service.http.routes.inference import inference_router
+from service.http.ui import pages
 from service.metrics import Metrics
 from service.model_config import named_models
 from service.serving import ServingCore
@@ -83,10 +84,11 @@ def create_app(settings: Settings | None = None, core: ServingCore | None = None
     # The inference routes come first, so a path the fast path matches is one FastAPI would
     # give the same route.
     app.include_router(inference_router(core, INFERENCE_ROUTES))
-    for family in (native, health, tfserving, kserve):
+    for family in (native, health, tfserving, kserve, pages):
         app.include_router(family.router(core))
     mount_docs(app)
-    describe_served_models(app, lambda: default_signatures(core.manager))
+    document_api(app, lambda: default_signatures(core.manager),
+                 settings.api_key_scope if settings.api_key else None)
     _install_middleware(app, core, access_log)
     return app
 

@@ -1,8 +1,10 @@
-"""OpenAPI helpers: the JSON error body, the error statuses routes document, and request bodies
-that routes read themselves (documented, not validated by FastAPI)."""
+"""OpenAPI helpers: the JSON error body, the error statuses routes document, request bodies that
+routes read themselves (documented, not validated by FastAPI), and the finishing of the document:
+the statuses every route can answer, the API key's Bearer scheme, the served models."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +12,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
 from service.core.types import Signature, TensorSpec
+from service.http.paths import UNLIMITED, is_guarded
 
 
 class ErrorResponse(BaseModel):
@@ -17,12 +20,22 @@ class ErrorResponse(BaseModel):
 
 
 ERRORS: dict[int | str, dict] = {
-    400: {"model": ErrorResponse, "description": "malformed JSON or invalid instances"},
+    400: {"model": ErrorResponse, "description": "invalid request: malformed JSON, invalid "
+                                                 "instances or parameters"},
     404: {"model": ErrorResponse, "description": "unknown model, version or label"},
     413: {"model": ErrorResponse, "description": "body or instance count over the limit"},
     422: {"model": ErrorResponse, "description": "the model's output is not finite"},
     503: {"model": ErrorResponse, "description": "model not ready, or server overloaded"},
 }
+ERROR_BODY = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
+# What the middleware answers, on any route it applies to (service.http.middleware).
+TIMEOUT = {"504": "not answered within REQUEST_TIMEOUT_SECONDS"}
+OVERLOAD = {"503": "server overloaded (MAX_CONCURRENCY requests in flight; Retry-After: 1) "
+                   "or shutting down"}
+BODY = {"408": "body not received within REQUEST_TIMEOUT_SECONDS",
+        "413": "body over MAX_REQUEST_BYTES", "415": "a Content-Encoding other than identity"}
+UNAUTHORIZED = "no API key, or a wrong one: send Authorization: Bearer <key>"
+BEARER = "bearerAuth"
 
 
 def errors(*statuses: int) -> dict[int | str, dict]:
@@ -63,15 +76,62 @@ def served_models_text(signatures: dict[str, Signature | None]) -> str:
     return "\n".join(lines)
 
 
-def describe_served_models(app: FastAPI, signatures: Callable[[], dict]) -> None:
-    """Makes /openapi.json (and so /docs) end its description with the served models, as they
-    are at each request (FastAPI caches the rest of the document)."""
+def transport_errors(method: str, path: str) -> dict[str, str]:
+    """The error statuses the middleware may answer on this operation, with why."""
+    statuses = {**TIMEOUT, **({} if path in UNLIMITED else OVERLOAD)}
+    return {**statuses, **BODY} if method == "post" else statuses
+
+
+def true_errors(document: dict) -> None:
+    """FastAPI documents `422 HTTPValidationError` on every operation with parameters, but the
+    app answers invalid parameters with 400 `{"error"}` (service.http.errors): drop it, and add
+    the middleware's statuses, every error with the one error body."""
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            if "HTTPValidationError" in str(responses.get("422")):
+                del responses["422"]
+            for status, why in transport_errors(method, path).items():
+                responses.setdefault(status, {"description": why, "content": ERROR_BODY})
+            operation["responses"] = dict(sorted(responses.items()))
+    schemas = document.get("components", {}).get("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+
+
+def require_key(document: dict, guard_all: bool) -> None:
+    """The Bearer scheme (Swagger UI's Authorize button) on the operations the key guards."""
+    document.setdefault("components", {})["securitySchemes"] = {BEARER: {
+        "type": "http", "scheme": "bearer",
+        "description": "the server's API_KEY, sent as Authorization: Bearer <key>"}}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if is_guarded(method.upper(), path, guard_all):
+                operation["security"] = [{BEARER: []}]
+                operation["responses"] = dict(sorted({**operation["responses"], "401": {
+                    "description": UNAUTHORIZED, "content": ERROR_BODY}}.items()))
+
+
+def document_api(app: FastAPI, signatures: Callable[[], dict], key_scope: str | None) -> None:
+    """Makes /openapi.json (and so /docs) state the real error statuses, the Bearer scheme when
+    an API key is set (`key_scope` is its scope, None without a key), and end its description
+    with the served models as they are at each request, unless the document is open while
+    /models needs the key (FastAPI caches the rest)."""
     build = app.openapi
+    finished: dict = {}
 
     def openapi() -> dict:
-        schema = dict(build())
-        schema["info"] = {**schema["info"], "description": app.description +
-                          served_models_text(signatures())}
-        return schema
+        if not finished:
+            document = copy.deepcopy(build())
+            true_errors(document)
+            if key_scope is not None:
+                require_key(document, key_scope == "all")
+            finished.update(document)
+        hidden = key_scope is not None and not is_guarded("GET", "/openapi.json",
+                                                          key_scope == "all")
+        listing = ("\n\nThe served models are listed at /models, which needs the API key."
+                   if hidden else served_models_text(signatures()))
+        return {**finished, "info": {**finished["info"],
+                                     "description": app.description + listing}}
 
     app.openapi = openapi  # type: ignore[method-assign]

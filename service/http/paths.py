@@ -21,6 +21,12 @@ def is_health(path: str) -> bool:
     return path in HEALTH_PATHS
 
 
+def is_guarded(method: str, path: str, guard_all: bool) -> bool:
+    """Whether a request needs the API key when one is set: in scope all every path but the
+    health probes, in scope admin every path not public."""
+    return not is_health(path) and (guard_all or not is_public_in_admin_scope(method, path))
+
+
 def is_public_in_admin_scope(method: str, path: str) -> bool:
     """Prediction, v2 server/ready and docs: open when only admin routes are guarded."""
     if method == "POST":

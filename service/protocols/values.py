@@ -38,8 +38,10 @@ def cast(array: np.ndarray, dtype: str, locate: Locate) -> np.ndarray:
         raise InvalidArgument(f"{locate(_first(bad))}: {_value(array, bad)} is not a whole "
                               f"number ({dtype} takes whole numbers only)")
     limits = np.iinfo(target)
-    if array.size and (array.min() < limits.min or array.max() > limits.max):
-        bad = (array < limits.min) | (array > limits.max)
+    # Below max + 1, not up to max: a float compared with int64's max rounds it up to 2**63,
+    # which would pass and then overflow in the cast.
+    if array.size and (array.min() < limits.min or not array.max() < limits.max + 1):
+        bad = (array < limits.min) | ~(array < limits.max + 1)
         raise InvalidArgument(f"{locate(_first(bad))}: {_value(array, bad)} is outside the "
                               f"range of {dtype} ({limits.min} to {limits.max})")
     return array.astype(target, copy=False)

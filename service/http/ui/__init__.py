@@ -1,0 +1,1 @@
+"""The model browser: server-rendered HTML pages for people at `/` and `/ui/...`."""
