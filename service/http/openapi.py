@@ -30,10 +30,15 @@ ERRORS: dict[int | str, dict] = {
 ERROR_BODY = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
 # What the middleware answers, on any route it applies to (service.http.middleware).
 TIMEOUT = {"504": "not answered within REQUEST_TIMEOUT_SECONDS"}
-OVERLOAD = {"503": "server overloaded (MAX_CONCURRENCY requests in flight; Retry-After: 1) "
-                   "or shutting down"}
-BODY = {"408": "body not received within REQUEST_TIMEOUT_SECONDS",
+BODY = {"408": "headers or body not received within HEADER_TIMEOUT_SECONDS or "
+               "BODY_TIMEOUT_SECONDS",
         "413": "body over MAX_REQUEST_BYTES", "415": "a Content-Encoding other than identity"}
+# What the connection layer answers on every route (service.http.edge).
+CONNECTION = {"400": "malformed HTTP request (request line, header or chunked framing)",
+              "431": "request line and headers over MAX_HEADER_BYTES"}
+BUSY = {"503": "server overloaded (MAX_CONCURRENCY requests in flight, MAX_CONNECTIONS "
+               "connections open or MAX_INFLIGHT_BYTES of bodies being read; Retry-After: 1) "
+               "or shutting down"}
 UNAUTHORIZED = "no API key, or a wrong one: send Authorization: Bearer <key>"
 BEARER = "bearerAuth"
 
@@ -60,7 +65,6 @@ def documented_body(model: type[BaseModel]) -> dict:
                             "content": {"application/json": {"schema": resolve(schema)}}}}
 
 
-
 def _tensors(tensors: tuple[TensorSpec, ...]) -> str:
     return ", ".join(f"`{t.name}` {t.dtype}{list(-1 if d is None else d for d in t.shape)}"
                      for t in tensors)
@@ -78,7 +82,7 @@ def served_models_text(signatures: dict[str, Signature | None]) -> str:
 
 def transport_errors(method: str, path: str) -> dict[str, str]:
     """The error statuses the middleware may answer on this operation, with why."""
-    statuses = {**TIMEOUT, **({} if path in UNLIMITED else OVERLOAD)}
+    statuses = {**CONNECTION, **TIMEOUT, **({} if path in UNLIMITED else BUSY)}
     return {**statuses, **BODY} if method == "post" else statuses
 
 

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.access import ApiKey, KeyProblem
 from service.http.headers import header
-from service.http.paths import is_health, is_public_in_admin_scope, route_path
+from service.http.paths import is_guarded, route_path
 from service.http.responses import JSONBytes, send_error
 
 
@@ -33,10 +33,7 @@ class ApiKeyMiddleware:
         self.guard_all = scope == "all"
 
     def guarded(self, scope: Scope) -> bool:
-        path = route_path(scope)
-        if is_health(path):
-            return False
-        return self.guard_all or not is_public_in_admin_scope(scope["method"], path)
+        return is_guarded(scope["method"], route_path(scope), self.guard_all)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

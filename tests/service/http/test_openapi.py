@@ -49,8 +49,9 @@ def test_an_invalid_parameter_is_a_documented_400(zoo_client: TestClient) -> Non
 def test_the_middlewares_statuses_are_declared(zoo_client: TestClient) -> None:
     paths = zoo_client.get("/openapi.json").json()["paths"]
     predict = paths["/predict/{model}"]["post"]["responses"]
-    assert set(predict) == {"200", "400", "404", "408", "413", "415", "422", "503", "504"}
-    assert set(paths["/models"]["get"]["responses"]) == {"200", "503", "504"}
+    assert set(predict) == {"200", "400", "404", "408", "413", "415", "422", "431", "503",
+                            "504"}
+    assert set(paths["/models"]["get"]["responses"]) == {"200", "400", "431", "503", "504"}
     assert "503" not in paths["/metrics"]["get"]["responses"]  # never refused under load
     assert "overloaded" in paths["/models"]["get"]["responses"]["503"]["description"]
 
