@@ -1,7 +1,8 @@
-"""MAX_INFLIGHT_BYTES: the memory that request bodies being read and parsed may take, across
-every request and transport. A body's reservation grows from its bytes (while it is read) to
-an estimate of what parsing it takes; beyond the budget a request is refused at once (HTTP 503
-with Retry-After, gRPC RESOURCE_EXHAUSTED) instead of growing the process without bound."""
+"""MAX_INFLIGHT_BYTES: the memory that request bodies being read and parsed, and large HTTP answers
+not yet read by their clients, may take, across every request and transport. A body's
+reservation grows from its bytes (while it is read) to an estimate of what parsing it takes;
+beyond the budget a request is refused at once (HTTP 503 with Retry-After, gRPC
+RESOURCE_EXHAUSTED) instead of growing the process without bound."""
 
 from __future__ import annotations
 

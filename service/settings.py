@@ -85,7 +85,8 @@ class Settings(BaseSettings):
                                              "probes are answered")
     max_inflight_bytes: int = Field(default_factory=lambda: default_inflight_bytes(),
                                     ge=1024 * 1024, description="memory for request bodies "
-                                    "being read and parsed (503 beyond)")
+                                    "being read and parsed and answers being sent (503 "
+                                    "beyond)")
     request_timeout_seconds: float = Field(30.0, gt=0, description="per-request time limit, body "
                                            "upload included (408 or 504)")
     shutdown_grace_seconds: float = Field(10.0, ge=0, description="drain time on SIGTERM")

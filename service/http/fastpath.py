@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from service.core.errors import ServiceError
 from service.http.errors import error_response, trusted
 from service.http.predict import InferenceRoute, answer
-from service.http.responses import send_encoded
+from service.http.responses import PIECE_BYTES, send_encoded
 from service.serving import ServingCore
 
 Compiled = tuple[str, re.Pattern, dict[str, Convertor], InferenceRoute]
@@ -68,10 +68,16 @@ class FastPathMiddleware:
             if body is None:
                 return  # the client went away before sending its body: nobody to answer
             encoded = await answer(self.core, route, params, scope, body)
+            # A large answer is held until the client has read it: in the memory budget.
+            held = len(encoded.body) if len(encoded.body) > PIECE_BYTES else 0
+            self.core.budget.reserve(held)
         except ServiceError as exc:
             await error_response(exc, trusted(scope.get("state", {})))(scope, receive, send)
             return
-        await send_encoded(send, encoded)
+        try:
+            await send_encoded(send, encoded)
+        finally:
+            self.core.budget.release(held)
 
 
 async def _read_body(receive: Receive) -> bytes | None:

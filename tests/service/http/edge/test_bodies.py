@@ -3,7 +3,9 @@ clear 4xx (or 503 when the memory budget is spent), and memory stays bounded."""
 
 from __future__ import annotations
 
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +14,7 @@ import orjson
 import pytest
 
 from tests.service.fault_tools import rss_kib
-from tests.support import LiveServer, copy_models
+from tests.support import LiveServer, copy_models, eventually
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -106,3 +108,34 @@ def test_concurrent_large_bodies_stay_within_the_memory_budget(trained_repositor
         grown = (rss_kib(live.process.pid) - before) * 1024
     assert set(statuses) <= {200, 503} and 503 in statuses and 200 in statuses
     assert grown < budget + (200 << 20)  # the budget, and a fixed margin
+
+
+def test_answers_left_unread_are_held_within_the_memory_budget(trained_repository: Path,
+                                                               tmp_path: Path) -> None:
+    repository = copy_models(trained_repository, tmp_path / "models", "linear")
+    rows = 3_000_000
+    body = orjson.dumps({"instances": [0] * rows})  # 6 MB, and a 15 MB answer
+    request = (b"POST /predict/linear HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+               b"\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+    budget = 96 << 20
+    with LiveServer(repository, MAX_INFLIGHT_BYTES=budget, MAX_INSTANCES=rows,
+                    REQUEST_TIMEOUT_SECONDS=60) as live:
+        unread = []
+        try:
+            for _ in range(12):  # each left unread holds its body and its answer
+                sock = socket.create_connection(("127.0.0.1", live.port), timeout=10)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+                sock.sendall(request)
+                unread.append(sock)
+                time.sleep(0.3)
+            refused = post(live, "/predict/linear", body)
+            small = post(live, "/predict/linear", b'{"instances": [1]}')
+        finally:
+            for sock in unread:
+                sock.close()
+        after = eventually(lambda: (answer := post(live, "/predict/linear", body)).status_code
+                           == 200 and answer, timeout=30, what="the budget freed")
+    assert refused.status_code == 503 and "MAX_INFLIGHT_BYTES" in refused.json()["error"]
+    assert refused.headers["retry-after"] == "1"
+    assert small.status_code == 200
+    assert len(after.json()["predictions"]) == rows
