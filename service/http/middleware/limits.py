@@ -14,7 +14,7 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.admission import Admission
-from service.budget import MemoryBudget
+from service.budget import SMALL_BODY_BYTES, MemoryBudget
 from service.core.errors import Busy, TooLarge
 from service.http.headers import has_body
 from service.http.paths import UNLIMITED, route_path
@@ -116,6 +116,7 @@ class BodyLimitMiddleware:
 
     async def _within_budget(self, size: int, scope: Scope, receive: Receive,
                              send: Send) -> None:
+        size = 0 if size <= SMALL_BODY_BYTES else size
         try:
             self.budget.reserve(size)
         except Busy as exc:
