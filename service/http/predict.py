@@ -15,7 +15,7 @@ from starlette.types import Scope
 from service.core.inference import OFFLOAD_BYTES
 from service.core.types import Address, Trace
 from service.http.headers import header_text
-from service.protocols.codec import Codec, Encoded
+from service.protocols.codec import Codec, Decoded, Encoded
 from service.protocols.json_body import parse_cost
 from service.serving import ServingCore
 
@@ -48,23 +48,30 @@ async def answer(core: ServingCore, route: InferenceRoute, params: dict[str, str
         trace = state["trace"] = Trace()
     core.inference.trace(address, trace)
     codec = route.codec
-    decoded = codec.quick_decode(body)
-    if decoded is not None:
+
+    def header(name: str) -> str | None:
+        return header_text(scope, name)
+
+    max_rows = core.inference.max_rows
+    if len(body) <= OFFLOAD_BYTES:  # read, predicted and written on the event loop
+        decoded = _decode(codec, body, header, max_rows)
         prediction = await core.inference.predict(address, decoded, trace)
         return decoded.encode(prediction, state.get("request_id", ""))
-    large = len(body) > OFFLOAD_BYTES
-    # Parsing takes more memory than the body (already held by the body limit): hold an
-    # estimate of the rest in the budget while the request lasts.
-    cost = parse_cost(body) - len(body) if large else 0
+    # A large body is read and its answer written in worker threads. Parsing takes more memory
+    # than the body (already held by the body limit): an estimate of the rest is held in the
+    # budget while the request lasts.
+    cost = parse_cost(body) - len(body)
     core.budget.reserve(cost)
     try:
-        def header(name: str) -> str | None:
-            return header_text(scope, name)
-
-        max_rows = core.inference.max_rows
-        decoded = await core.inference.offload(codec.decode, body, header, max_rows) \
-            if large else codec.decode(body, header, max_rows)
-        prediction = await core.inference.predict(address, decoded, trace, offload=large)
-        return decoded.encode(prediction, state.get("request_id", ""))
+        decoded = await core.inference.offload(_decode, codec, body, header, max_rows)
+        prediction = await core.inference.predict(address, decoded, trace, offload=True)
+        return await core.inference.offload(decoded.encode, prediction,
+                                            state.get("request_id", ""))
     finally:
         core.budget.release(cost)
+
+
+def _decode(codec: Codec, body: bytes, header: Callable[[str], str | None],
+            max_rows: int) -> Decoded:
+    quick = codec.quick_decode(body)
+    return codec.decode(body, header, max_rows) if quick is None else quick

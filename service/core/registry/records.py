@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from service.core.registry.servable import Servable
-from service.core.repository.entries import VersionEntry
+from service.core.repository.entries import ProblemKind, VersionEntry
 from service.core.repository.quiet import Listing
 from service.core.types import VersionState
 
@@ -52,12 +52,19 @@ class ModelRecord:
     def holds_up_readiness(self) -> bool:
         """Whether the server is not ready because of this model: it served and now cannot,
         or it has not been looked at yet, or a complete version of it is still loading or has
-        not had its first load attempt. A model that only ever failed, or has no loadable
-        version on disk, is reported instead (see service.core.status)."""
+        not had its first load attempt (or its files are still settling). A model that only
+        ever failed, or has no loadable version on disk, is reported instead (see
+        service.core.status)."""
         if self.default() is not None:
             return False
         if self.served or not self.synced:
             return True
         loading = any(s.state is VersionState.LOADING for s in self.versions.values())
-        untried = any(e.complete and v not in self.versions for v, e in self.on_disk.items())
+        untried = any((e.complete or _settling(e)) and v not in self.versions
+                      for v, e in self.on_disk.items())
         return loading or untried
+
+
+def _settling(entry: VersionEntry) -> bool:
+    """A version whose files changed too recently: it loads once they have settled."""
+    return entry.problem is not None and entry.problem.kind is ProblemKind.WRITING

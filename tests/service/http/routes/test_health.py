@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -54,6 +55,23 @@ def test_a_model_with_nothing_loadable_is_reported_not_fatal(trained_repository:
     assert body["status"] == "ready" and body["not_ready"] == {}
     assert sorted(body["not_serving"]) == ["half", "stray"]
     assert "incomplete: missing variables/variables.index" in body["not_serving"]["half"]
+
+
+def test_not_ready_while_a_version_found_at_start_settles(trained_repository: Path,
+                                                         tmp_path: Path) -> None:
+    """A model published just before the server started (its files still settling) holds up
+    readiness until its first load, not only until the first poll."""
+    repository = copy_models(trained_repository, tmp_path / "models", "linear")
+    for path in (repository / "linear").rglob("*"):
+        os.utime(path)  # just written
+    with serve_in_process(repository, wait_ready=False, version_settle_seconds=2) as client:
+        first = eventually(lambda: _after_first_poll(client))
+        ready = eventually(lambda: (r := client.get("/health/ready")).status_code == 200 and r,
+                           timeout=30, what="ready once loaded")
+        served = client.post("/predict/linear", json={"instances": [1.0]})
+    assert first.status_code == 503, first.text
+    assert "still being written" in first.json()["not_ready"]["linear"]
+    assert ready.json()["not_ready"] == {} and served.status_code == 200
 
 
 def test_ready_requires_all_models_when_asked(trained_repository: Path, tmp_path: Path) -> None:
