@@ -6,7 +6,7 @@ REPOSITORY ?= models
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install train serve test lint bench bench-smoke bench-train bench-soak lock clean \
+.PHONY: install train serve test lint bench bench-smoke bench-train bench-soak bench-attack lock clean \
 	cluster-test manifests-check
 
 install: $(VENV)/.installed
@@ -64,6 +64,11 @@ bench: install
 	@$(WRK)
 	@$(H2LOAD)
 	$(PY) -m benchmarks.serving
+
+# The connection and memory attacks of benchmarks/attacks.py, 10 s each, with a normal client's
+# latency, failures and the server's RSS during each (benchmarks/results/attack.json).
+bench-attack: install
+	$(PY) -m benchmarks.attack
 
 bench-smoke: install
 	@$(WRK)

@@ -9,25 +9,42 @@ cannot turn ordinary small predictions away."""
 
 from __future__ import annotations
 
+import threading
+
 from service.core.errors import Busy
 
 SMALL_BODY_BYTES = 64 * 1024
+HELD = "budget_held"  # the key of a request's charged bytes in its state
 
 
 class MemoryBudget:
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.held = 0
+        self._lock = threading.Lock()  # reserved from the event loop and from worker threads
 
     def reserve(self, nbytes: int) -> None:
         """Holds `nbytes` more, or raises Busy (nothing held) when the budget would be
-        exceeded. Single-threaded use: the event loop's."""
+        exceeded."""
         if nbytes <= 0:
             return
-        if self.held + nbytes > self.limit:
-            raise Busy(f"server busy: {self.held} of {self.limit} bytes for request bodies "
-                       "and unread answers in use (MAX_INFLIGHT_BYTES); retry shortly")
-        self.held += nbytes
+        with self._lock:
+            if self.held + nbytes > self.limit:
+                raise Busy(f"server busy: {self.held} of {self.limit} bytes for request "
+                           "bodies and unread answers in use (MAX_INFLIGHT_BYTES); retry "
+                           "shortly")
+            self.held += nbytes
 
     def release(self, nbytes: int) -> None:
-        self.held -= max(0, nbytes)
+        if nbytes > 0:
+            with self._lock:
+                self.held -= nbytes
+
+    def charge(self, state: dict, nbytes: int) -> None:
+        """Records `nbytes`, already reserved, against a request (its scope's state): they are
+        released by `settle` when the request ends, once its answer has been sent."""
+        if nbytes > 0:
+            state[HELD] = state.get(HELD, 0) + nbytes
+
+    def settle(self, state: dict) -> None:
+        self.release(state.pop(HELD, 0))

@@ -8,8 +8,9 @@ a client may leave an answer unread. This subclass adds, per connection:
   its headers are complete (silent and trickling connections are closed with 408);
 - BODY_TIMEOUT_SECONDS: from the headers until the body is complete (408);
 - KEEP_ALIVE_SECONDS between requests (uvicorn's keep-alive timeout);
-- MAX_CONNECTIONS: beyond it, a connection is answered only if it asks for a health route
-  (others get 503 at once); far beyond it, it is closed unread;
+- MAX_CONNECTIONS: beyond it, a new connection takes the place of the connection idle longest
+  (service.http.idle); with none idle, it is answered only if it asks for a health route
+  (others get 503 at once), and far beyond it, it is closed unread;
 - REQUEST_TIMEOUT_SECONDS for an answer the client does not read: the connection is dropped;
 - on shutdown, an idle keep-alive connection is closed only after a moment, so a request already
   in its socket buffer is answered (with `Connection: close`), not reset.
@@ -21,32 +22,14 @@ from __future__ import annotations
 import asyncio
 import socket
 import struct
-from dataclasses import dataclass
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from service.http.edge_limits import HEALTH_RESERVE, IDLE_CLOSE_DELAY, REASONS, EdgeLimits
 from service.http.headers import has_body
+from service.http.idle import IdleConnections
 from service.http.paths import HEALTH_PATHS
 from service.http.responses import error_body
-from service.settings import Settings
-
-HEALTH_RESERVE = 64  # connections beyond MAX_CONNECTIONS still read, for health probes only
-IDLE_CLOSE_DELAY = 0.25  # seconds an idle connection stays open after shutdown begins
-
-
-@dataclass(frozen=True)
-class EdgeLimits:
-    max_header_bytes: int
-    header_timeout: float
-    body_timeout: float
-    max_connections: int
-    write_timeout: float
-
-    @classmethod
-    def of(cls, settings: Settings) -> EdgeLimits:
-        return cls(settings.max_header_bytes, settings.header_timeout_seconds,
-                   settings.body_timeout_seconds, settings.max_connections,
-                   settings.request_timeout_seconds)
 
 
 def edge_protocol(limits: EdgeLimits) -> type[HttpToolsProtocol]:
@@ -64,7 +47,11 @@ class EdgeProtocol(HttpToolsProtocol):
         self._timer: asyncio.TimerHandle | None = None
         self._write_timer: asyncio.TimerHandle | None = None
         self._draining = False
+        self._idle = IdleConnections.of(self.server_state)
         count = len(self.connections)
+        if count > self.limits.max_connections and self._idle.make_room(self):
+            count -= 1  # an idle connection gives its place (it closes in a moment)
+        self._idle.opened(self)
         if count > self.limits.max_connections + HEALTH_RESERVE:
             transport.abort()  # far over the limit: not even read
             return
@@ -72,6 +59,7 @@ class EdgeProtocol(HttpToolsProtocol):
         self._arm(self.limits.header_timeout, self._header_timeout)
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self._idle.busy(self)
         self._disarm()
         if self._write_timer is not None:
             self._write_timer.cancel()
@@ -104,7 +92,7 @@ class EdgeProtocol(HttpToolsProtocol):
         if self.transport.is_closing():
             return
         body = error_body(message)
-        head = (f"HTTP/1.1 {status} {_REASONS[status]}\r\ncontent-type: application/json\r\n"
+        head = (f"HTTP/1.1 {status} {REASONS[status]}\r\ncontent-type: application/json\r\n"
                 f"content-length: {len(body)}\r\nconnection: close\r\n").encode()
         self.transport.write(head + extra + b"\r\n" + body)
         self.transport.close()
@@ -121,6 +109,7 @@ class EdgeProtocol(HttpToolsProtocol):
 
     # -- reading -----------------------------------------------------------------------------
     def data_received(self, data: bytes) -> None:
+        self._idle.busy(self)
         if self._reading_headers:
             if self._header_bytes > self.limits.max_header_bytes:
                 return  # refused already; nothing more is parsed
@@ -155,6 +144,12 @@ class EdgeProtocol(HttpToolsProtocol):
     def on_response_complete(self) -> None:
         self._reading_headers, self._header_bytes = True, 0  # waiting for the next request
         super().on_response_complete()
+        if not self.transport.is_closing():
+            self._idle.between_requests(self)
+
+    def close_idle(self) -> None:
+        """Gives this idle connection's place to a new one."""
+        self.transport.close()
 
     def _path(self) -> str:
         return self.url.split(b"?", 1)[0].decode("latin-1")
@@ -196,7 +191,3 @@ class EdgeProtocol(HttpToolsProtocol):
             self.transport.close()
         elif self.cycle is not None and not self.cycle.response_complete:
             self.cycle.keep_alive = False
-
-
-_REASONS = {400: "Bad Request", 408: "Request Timeout", 431: "Request Header Fields Too Large",
-            503: "Service Unavailable"}

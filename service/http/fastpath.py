@@ -71,13 +71,11 @@ class FastPathMiddleware:
             # A large answer is held until the client has read it: in the memory budget.
             held = len(encoded.body) if len(encoded.body) > PIECE_BYTES else 0
             self.core.budget.reserve(held)
+            self.core.budget.charge(scope.setdefault("state", {}), held)
         except ServiceError as exc:
             await error_response(exc, trusted(scope.get("state", {})))(scope, receive, send)
             return
-        try:
-            await send_encoded(send, encoded)
-        finally:
-            self.core.budget.release(held)
+        await send_encoded(send, encoded)
 
 
 async def _read_body(receive: Receive) -> bytes | None:

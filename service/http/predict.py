@@ -12,11 +12,13 @@ from functools import cached_property
 from starlette.routing import compile_path
 from starlette.types import Scope
 
+from service.budget import MemoryBudget
 from service.core.inference import OFFLOAD_BYTES
 from service.core.types import Address, Trace
 from service.http.headers import header_text
 from service.protocols.codec import Codec, Decoded, Encoded
-from service.protocols.json_body import parse_cost
+from service.protocols.json_body import ParseCost
+from service.runtime.pacing import LARGE_BODIES
 from service.serving import ServingCore
 
 AddressOf = Callable[[dict[str, str], bytes], Address]  # (path parameters, query string)
@@ -57,21 +59,40 @@ async def answer(core: ServingCore, route: InferenceRoute, params: dict[str, str
         decoded = _decode(codec, body, header, max_rows)
         prediction = await core.inference.predict(address, decoded, trace)
         return decoded.encode(prediction, state.get("request_id", ""))
-    # A large body is read and its answer written in worker threads. Parsing takes more memory
-    # than the body (already held by the body limit): an estimate of the rest is held in the
-    # budget while the request lasts.
-    cost = parse_cost(body) - len(body)
-    core.budget.reserve(cost)
+    # A large body is read in a worker thread, paced (service.runtime.pacing). Reading takes
+    # more memory than the body (already held by the body limit): an estimate of the rest is
+    # held in the memory budget until the request ends.
+    decoded, cost = await core.inference.offload(_decode_within, core.budget, codec, body,
+                                                 header, max_rows)
+    core.budget.charge(state, cost)  # until the answer is sent: its memory is not reused
+    prediction = await core.inference.predict(address, decoded, trace, offload=True)
+    return decoded.encode(prediction, state.get("request_id", ""))
+
+
+def _decode_within(budget: MemoryBudget, codec: Codec, body: bytes,
+                   header: Callable[[str], str | None], max_rows: int) -> tuple[Decoded, int]:
+    """The request, and the bytes held for reading it in `budget` (Busy when the budget has
+    no room): the estimate for NumPy while the quick path tries, for Python objects after."""
+    cost = ParseCost.of(body)
+    budget.reserve(cost.as_numbers)
     try:
-        decoded = await core.inference.offload(_decode, codec, body, header, max_rows)
-        prediction = await core.inference.predict(address, decoded, trace, offload=True)
-        return await core.inference.offload(decoded.encode, prediction,
-                                            state.get("request_id", ""))
+        with LARGE_BODIES.piece():
+            quick = codec.quick_decode(body, max_rows)
     finally:
-        core.budget.release(cost)
+        budget.release(cost.as_numbers)
+    held = cost.as_numbers if quick is not None else cost.as_objects
+    budget.reserve(held)
+    if quick is not None:
+        return quick, held
+    try:
+        with LARGE_BODIES.piece():
+            return codec.decode(body, header, max_rows), held
+    except BaseException:
+        budget.release(held)
+        raise
 
 
 def _decode(codec: Codec, body: bytes, header: Callable[[str], str | None],
             max_rows: int) -> Decoded:
-    quick = codec.quick_decode(body)
+    quick = codec.quick_decode(body, max_rows)
     return codec.decode(body, header, max_rows) if quick is None else quick

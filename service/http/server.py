@@ -13,7 +13,8 @@ from collections.abc import Callable
 import uvicorn
 from fastapi import FastAPI
 
-from service.http.edge import EdgeLimits, edge_protocol
+from service.http.edge import edge_protocol
+from service.http.edge_limits import EdgeLimits
 from service.settings import Settings
 
 # uvicorn settings shared with the benchmark's bare app ("auto" picks uvloop and httptools,

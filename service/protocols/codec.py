@@ -41,9 +41,10 @@ class Decoded(Protocol):
 class Codec(Protocol):
     name: str  # the protocol family: "native", "tfserving" or "kserve"
 
-    def quick_decode(self, body: bytes) -> Decoded | None:
-        """The request when it can be read at C speed (no worth in a worker thread), or None
-        to read it with `decode`."""
+    def quick_decode(self, body: bytes, max_rows: int) -> Decoded | None:
+        """The request when it is of a shape read straight into NumPy (service.protocols.
+        flat_json: no Python object per value), or None to read it with `decode` (TooLarge
+        beyond `max_rows` instances)."""
         ...
 
     def decode(self, body: bytes, header: Header, max_rows: int) -> Decoded:

@@ -10,27 +10,16 @@ gives None here, and the general path reads it and words the error.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import numpy as np
 import simdjson
 
 from service.protocols.counts import check_count
+from service.protocols.json_parsers import parser_for
 
 MIN_BYTES = 4096  # below this orjson and NumPy are as quick, and the general path is taken
-REUSE_BYTES = 2 * 1024 * 1024
 EXACT_INTEGERS = 2.0**53  # beyond this a JSON integer is rounded twice on its way to float32
-_local = threading.local()
-
-
-def _parser() -> simdjson.Parser:
-    """One parser per thread: a simdjson parser is not thread-safe, and reusing one is cheaper
-    than allocating its buffers for every body."""
-    parser = getattr(_local, "parser", None)
-    if parser is None:
-        parser = _local.parser = simdjson.Parser()
-    return parser
 
 
 def _only_once(body: bytes, byte: bytes) -> bool:
@@ -46,13 +35,10 @@ def flat_numbers(body: bytes, key: str, min_bytes: int = MIN_BYTES) -> np.ndarra
     the array's elements, in order. Bodies under `min_bytes` give None too."""
     if len(body) < min_bytes or not (_only_once(body, b":") and _only_once(body, b"[")):
         return None
-    # A parser keeps buffers sized to the largest document it has read (about 6x the body):
-    # bodies above REUSE_BYTES get a parser of their own, freed with them.
-    parser = _parser() if len(body) <= REUSE_BYTES else simdjson.Parser()
     try:
-        values = _read(parser, body, key)
-    except RuntimeError:  # the thread's parser is still referenced (an abandoned parse)
-        _local.parser = None
+        with parser_for(body) as parser:
+            values = _read(parser, body, key)
+    except RuntimeError:  # the parser was still referenced (an abandoned parse): replaced
         return None
     if values is None or (values.size and not np.abs(values).max() < EXACT_INTEGERS):
         return None
@@ -91,14 +77,27 @@ def object_rows(body: bytes, key: str, max_rows: int) -> ObjectRows | None:
     if len(body) < ROWS_MIN_BYTES or not _only_once(body, b"["):
         return None
     try:
-        document = simdjson.Parser().parse(body)  # its own parser: freed with the body
+        with parser_for(body) as parser:
+            rows = _read_rows(parser, body, key, max_rows)
+    except RuntimeError:  # the parser was still referenced (an abandoned parse): replaced
+        return None
+    if isinstance(rows, int):  # raised here, where no parsed object is left
+        check_count(rows, max_rows)
+    return rows
+
+
+def _read_rows(parser: simdjson.Parser, body: bytes, key: str,
+               max_rows: int) -> ObjectRows | int | None:
+    """The rows, None when the body is not that shape, or the row count when it is over
+    `max_rows` (before a row is read)."""
+    try:
+        document = parser.parse(body)
         if not isinstance(document, simdjson.Object) or list(document.keys()) != [key]:
             return None
         array = document[key]
         if not isinstance(array, simdjson.Array) or not len(array):
             return None
-        check_count(len(array), max_rows)
-        return _columns(array)
+        return len(array) if len(array) > max_rows else _columns(array)
     except (ValueError, TypeError, KeyError):  # malformed, or not that shape
         return None
 

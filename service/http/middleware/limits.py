@@ -70,7 +70,8 @@ class ConcurrencyLimitMiddleware:
 
 class BodyLimitMiddleware:
     """MAX_REQUEST_BYTES, the refusal of compressed bodies, and each body's bytes held in the
-    memory budget (MAX_INFLIGHT_BYTES) from before it is read until the request ends."""
+    memory budget (MAX_INFLIGHT_BYTES) from before it is read until the request ends, as is
+    what reading it and answering charged to the request."""
 
     def __init__(self, app: ASGIApp, max_bytes: int, budget: MemoryBudget) -> None:
         self.app = app
@@ -81,6 +82,12 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        try:
+            await self._limited(scope, receive, send)
+        finally:  # what reading and answering charged to the request (service.budget)
+            self.budget.settle(scope.get("state", {}))
+
+    async def _limited(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = dict(scope["headers"])
         encoding = headers.get(b"content-encoding", b"identity").strip().lower()
         if encoding not in (b"identity", b""):

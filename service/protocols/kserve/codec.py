@@ -10,7 +10,7 @@ from service.protocols.kserve.request import InferRequest, infer_request
 class KServeCodec:
     name = "kserve"
 
-    def quick_decode(self, body: bytes) -> None:
+    def quick_decode(self, body: bytes, max_rows: int) -> None:
         return None
 
     def decode(self, body: bytes, header: Header, max_rows: int) -> InferRequest:

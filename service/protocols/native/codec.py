@@ -46,12 +46,11 @@ def instances_of(body: bytes) -> list:
 class NativeCodec:
     name = "native"
 
-    def quick_decode(self, body: bytes) -> NativeRequest | None:
-        flat = flat_numbers(body, "instances")
-        return None if flat is None else NativeRequest(flat, maybe_bool=False)
+    def quick_decode(self, body: bytes, max_rows: int) -> NativeRequest | None:
+        found = flat_numbers(body, "instances")
+        if found is None:
+            found = object_rows(body, "instances", max_rows)  # large bodies of row objects
+        return None if found is None else NativeRequest(found, maybe_bool=False)
 
     def decode(self, body: bytes, header: Header, max_rows: int) -> NativeRequest:
-        rows = object_rows(body, "instances", max_rows)  # large bodies of row objects
-        if rows is not None:
-            return NativeRequest(rows, maybe_bool=False)
         return NativeRequest(instances_of(body), may_hold_booleans(body))

@@ -40,13 +40,11 @@ class PredictRequest:
 class TfsCodec:
     name = "tfserving"
 
-    def quick_decode(self, body: bytes) -> None:
-        return None
+    def quick_decode(self, body: bytes, max_rows: int) -> PredictRequest | None:
+        rows = object_rows(body, "instances", max_rows)  # large bodies of row objects
+        return None if rows is None else PredictRequest(None, False, rows, False)
 
     def decode(self, body: bytes, header: Header, max_rows: int) -> PredictRequest:
-        rows = object_rows(body, "instances", max_rows)  # large bodies of row objects
-        if rows is not None:
-            return PredictRequest(None, False, rows, False)
         payload = parse_json(body)
         if not isinstance(payload, dict):
             raise InvalidArgument('the body must be a JSON object with "instances" (row format) '

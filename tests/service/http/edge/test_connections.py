@@ -109,6 +109,8 @@ def test_a_slow_upload_gets_408_and_holds_no_place_among_predictions(server: Liv
 
 def test_over_max_connections_only_health_is_answered(server: LiveServer) -> None:
     held = [connect(server) for _ in range(45)]
+    for sock in held:  # each inside its request's headers: busy, so none gives its place
+        sock.sendall(b"GET /models HTTP/1.1\r\nHost: x\r\n")
     try:
         time.sleep(0.2)
         with connect(server) as sock:
@@ -125,6 +127,27 @@ def test_over_max_connections_only_health_is_answered(server: LiveServer) -> Non
     assert status_of(refused) == 503 and b"MAX_CONNECTIONS" in refused
     assert b"retry-after: 1" in refused.lower()
     assert status_of(health) == 200
+
+
+def test_silent_connections_over_the_limit_give_their_place_to_new_ones(
+        server: LiveServer) -> None:
+    silent = [connect(server) for _ in range(100)]  # well over MAX_CONNECTIONS (40)
+    try:
+        time.sleep(0.2)
+        latency = predict_ok(server)
+        for sock in silent:
+            sock.settimeout(5)
+        closed = sum(read_all(sock) == b"" for sock in silent[:50])
+        still_open = silent[-5:]
+        for sock in still_open:
+            sock.sendall(b"GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n")
+        answers = [sock.recv(65536) for sock in still_open]
+    finally:
+        for sock in silent:
+            sock.close()
+    assert latency < 1.0
+    assert closed == 50  # the longest silent went first
+    assert all(status_of(answer) == 200 for answer in answers)
 
 
 def test_a_client_that_never_reads_its_answer_is_dropped_at_the_request_timeout(
