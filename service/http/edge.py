@@ -101,8 +101,7 @@ class EdgeProtocol(HttpToolsProtocol):
         """The parser refused the request (uvicorn answers in plain text): JSON, and 431 when
         it is the headers' size that broke it."""
         if self._reading_headers and self._header_bytes > self.limits.max_header_bytes:
-            self._refuse(431, f"request line and headers are larger than "
-                              f"{self.limits.max_header_bytes} bytes (MAX_HEADER_BYTES)")
+            self._refuse_headers()
         else:
             self._refuse(400, "malformed HTTP request: the request line, a header or the "
                               "chunked body framing could not be parsed")
@@ -116,8 +115,11 @@ class EdgeProtocol(HttpToolsProtocol):
             self._header_bytes += len(data)
         super().data_received(data)
         if self._reading_headers and self._header_bytes > self.limits.max_header_bytes:
-            self._refuse(431, f"request line and headers are larger than "
-                              f"{self.limits.max_header_bytes} bytes (MAX_HEADER_BYTES)")
+            self._refuse_headers()
+
+    def _refuse_headers(self) -> None:
+        self._refuse(431, f"request line and headers are larger than "
+                          f"{self.limits.max_header_bytes} bytes (MAX_HEADER_BYTES)")
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
@@ -127,6 +129,10 @@ class EdgeProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._reading_headers = False
         self._disarm()
+        if len(self.url) + sum(len(n) + len(v) + 4 for n, v in self.headers) > \
+                self.limits.max_header_bytes:  # they came all at once, in one read
+            self._refuse_headers()
+            return
         if self._over_limit and self._path() not in HEALTH_PATHS:
             self._refuse(503, f"server busy: {self.limits.max_connections} connections open "
                               "(MAX_CONNECTIONS); retry shortly", b"retry-after: 1\r\n")
@@ -137,9 +143,14 @@ class EdgeProtocol(HttpToolsProtocol):
         if has_body(self.headers):
             self._arm(self.limits.body_timeout, self._body_timeout)
 
+    def on_body(self, body: bytes) -> None:
+        if not self.transport.is_closing():  # not after a refusal (there may be no cycle)
+            super().on_body(body)
+
     def on_message_complete(self) -> None:
         self._disarm()
-        super().on_message_complete()
+        if not self.transport.is_closing():
+            super().on_message_complete()
 
     def on_response_complete(self) -> None:
         self._reading_headers, self._header_bytes = True, 0  # waiting for the next request

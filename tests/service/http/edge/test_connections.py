@@ -65,6 +65,14 @@ def test_headers_over_the_limit_get_431_in_json(server: LiveServer) -> None:
     assert b"content-type: application/json" in answer
 
 
+def test_headers_over_the_limit_sent_at_once_get_431(server: LiveServer) -> None:
+    with connect(server) as sock:
+        sock.sendall(b"GET /health/live HTTP/1.1\r\nHost: x\r\nX-Long: " + b"a" * 9000 +
+                     b"\r\n\r\n")
+        answer = read_all(sock)
+    assert status_of(answer) == 431 and b"MAX_HEADER_BYTES" in answer
+
+
 def test_a_trickling_header_is_cut_at_the_header_timeout(server: LiveServer) -> None:
     with connect(server) as sock:
         sock.sendall(b"GET /health/live HTTP/1.1\r\nHost: x\r\n")
