@@ -6,7 +6,8 @@ REPOSITORY ?= models
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install train serve test lint bench bench-smoke bench-train bench-soak bench-attack lock clean \
+.PHONY: install train serve test lint bench bench-smoke bench-train bench-soak bench-attack profile lock \
+	clean
 	cluster-test manifests-check
 
 install: $(VENV)/.installed
@@ -69,6 +70,13 @@ bench: install
 # latency, failures and the server's RSS during each (benchmarks/results/attack.json).
 bench-attack: install
 	$(PY) -m benchmarks.attack
+
+# A flame graph of the server under wrk at c=32 (py-spy), with the costs per request:
+# benchmarks/results/profile-predict.{svg,json}; ROUTE=v1 or v2 for the other families.
+ROUTE ?= predict
+profile: install
+	@$(WRK)
+	$(PY) -m benchmarks.profile --route $(ROUTE)
 
 bench-smoke: install
 	@$(WRK)
