@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import re
 import time
 from contextvars import ContextVar
 
@@ -21,12 +19,12 @@ from service.core.errors import ServiceError
 from service.core.types import Trace
 from service.grpc.access import HEALTH, guarded
 from service.grpc.errors import CODES
+from service.request_ids import request_id
 from service.serving import ServingCore
 
 logger = logging.getLogger("service.grpc")
 TRACE: ContextVar[Trace] = ContextVar("trace")  # the current call's, for the servicers
 CALL_ID: ContextVar[str] = ContextVar("call_id", default="")
-REQUEST_ID = re.compile(r"[\x21-\x7e]{1,128}")
 REQUEST_ID_KEY = "x-request-id"
 
 
@@ -129,5 +127,4 @@ class _Refused(Exception):
 
 
 def _request_id(metadata: dict) -> str:
-    given = metadata.get(REQUEST_ID_KEY)
-    return given if given and REQUEST_ID.fullmatch(given) else os.urandom(16).hex()
+    return request_id(metadata.get(REQUEST_ID_KEY))

@@ -8,10 +8,12 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
 
 from fastapi import FastAPI
+from starlette.types import Receive, Scope, Send
 
 from service import __version__
 from service.accesslog import AccessLog
 from service.core.status import default_signatures
+from service.http.deadlines import Deadlines
 from service.http.docs import mount_docs
 from service.http.errors import install_error_handlers
 from service.http.fastpath import FastPathMiddleware
@@ -19,7 +21,8 @@ from service.http.middleware.auth import ApiKeyMiddleware, JSONCORSMiddleware
 from service.http.middleware.deadline import RequestDeadlineMiddleware
 from service.http.middleware.head import HeadAsGetMiddleware
 from service.http.middleware.limits import BodyLimitMiddleware, ConcurrencyLimitMiddleware
-from service.http.middleware.observability import ObservabilityMiddleware
+from service.http.middleware.observability import ObservabilityMiddleware, RequestRecord
+from service.http.one_pass import OnePass
 from service.http.openapi import document_api
 from service.http.responses import JSONBytes
 from service.http.routes import health, kserve, native, tfserving
@@ -32,6 +35,21 @@ from service.settings import Settings
 
 logger = logging.getLogger("service")
 INFERENCE_ROUTES = [*native.INFERENCE, *tfserving.INFERENCE, *kserve.INFERENCE]
+
+
+class ServiceApp(FastAPI):
+    """The FastAPI app, whose common inference requests are answered in one pass
+    (service.http.one_pass) before its middleware stack; `one_pass` None: all go through it."""
+
+    one_pass: OnePass | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.one_pass is not None:
+            found = self.one_pass.take(scope)
+            if found is not None:
+                await self.one_pass(*found, scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
 
 
 class Companion(Protocol):
@@ -63,7 +81,7 @@ def lifespan(core: ServingCore, access_log: AccessLog | None, companions: Sequen
 
 def create_app(settings: Settings | None = None, core: ServingCore | None = None,
                access_log: AccessLog | None = None,
-               companions: Sequence[Companion] = ()) -> FastAPI:
+               companions: Sequence[Companion] = ()) -> ServiceApp:
     """The HTTP app over `core` (made here from `settings` when not given)."""
     settings = settings or (core.settings if core else Settings())
     core = core or ServingCore(settings, Metrics(), named_models(settings))
@@ -71,13 +89,13 @@ def create_app(settings: Settings | None = None, core: ServingCore | None = None
         access_log = AccessLog()
     # FastAPI's native OpenTelemetry hooks are off (the service's metrics are Prometheus, at
     # /metrics): left on, every request pays for checking whether a provider is configured.
-    app = FastAPI(title="Dense model server", version=__version__,
-                  lifespan=lifespan(core, access_log, companions),
-                  telemetry={"tracing": False, "metrics": False, "logs": False},
-                  docs_url=None, redoc_url=None, default_response_class=JSONBytes,
-                  description="Serves Keras Dense models from a TensorFlow-Serving-style "
-                              "repository: native routes, TensorFlow Serving REST and the "
-                              "Open Inference Protocol v2.")
+    app = ServiceApp(title="Dense model server", version=__version__,
+                     lifespan=lifespan(core, access_log, companions),
+                     telemetry={"tracing": False, "metrics": False, "logs": False},
+                     docs_url=None, redoc_url=None, default_response_class=JSONBytes,
+                     description="Serves Keras Dense models from a TensorFlow-Serving-style "
+                                 "repository: native routes, TensorFlow Serving REST and the "
+                                 "Open Inference Protocol v2.")
     app.state.core = core  # for introspection; routes hold the core themselves
     app.router.redirect_slashes = False  # no redirect built from the client's Host header
     install_error_handlers(app)
@@ -89,11 +107,15 @@ def create_app(settings: Settings | None = None, core: ServingCore | None = None
     mount_docs(app)
     document_api(app, lambda: default_signatures(core.manager),
                  settings.api_key_scope if settings.api_key else None)
-    _install_middleware(app, core, access_log)
+    record, deadlines = RequestRecord(core.metrics, access_log), \
+        Deadlines(settings.request_timeout_seconds)
+    _install_middleware(app, core, record, deadlines)
+    app.one_pass = OnePass(core, INFERENCE_ROUTES, record, deadlines)
     return app
 
 
-def _install_middleware(app: FastAPI, core: ServingCore, access_log: AccessLog | None) -> None:
+def _install_middleware(app: FastAPI, core: ServingCore, record: RequestRecord,
+                        deadlines: Deadlines) -> None:
     """Outermost last: observability, CORS, API key, concurrency, deadline, body limit, and
     innermost the fast path, so every other middleware still applies to inference routes."""
     settings = core.settings
@@ -101,7 +123,7 @@ def _install_middleware(app: FastAPI, core: ServingCore, access_log: AccessLog |
     app.add_middleware(FastPathMiddleware, core=core, routes=INFERENCE_ROUTES)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes,
                        budget=core.budget)
-    app.add_middleware(RequestDeadlineMiddleware, timeout_seconds=settings.request_timeout_seconds)
+    app.add_middleware(RequestDeadlineMiddleware, deadlines=deadlines)
     app.add_middleware(ConcurrencyLimitMiddleware, admission=core.admission)
     if settings.api_key is not None:
         app.add_middleware(ApiKeyMiddleware, api_key=settings.api_key.get_secret_value(),
@@ -111,4 +133,4 @@ def _install_middleware(app: FastAPI, core: ServingCore, access_log: AccessLog |
                            allow_methods=["GET", "POST"], max_age=600,
                            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
                            expose_headers=["X-Request-ID"])
-    app.add_middleware(ObservabilityMiddleware, metrics=core.metrics, access_log=access_log)
+    app.add_middleware(ObservabilityMiddleware, record=record)

@@ -26,6 +26,7 @@ import struct
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from service.http.edge_limits import HEALTH_RESERVE, IDLE_CLOSE_DELAY, REASONS, EdgeLimits
+from service.http.head_with_body import HeadWithBody
 from service.http.headers import has_body
 from service.http.idle import IdleConnections
 from service.http.paths import HEALTH_PATHS
@@ -138,6 +139,7 @@ class EdgeProtocol(HttpToolsProtocol):
                               "(MAX_CONNECTIONS); retry shortly", b"retry-after: 1\r\n")
             return
         super().on_headers_complete()
+        HeadWithBody.install(self.cycle)
         if self._draining or self._over_limit:
             self.cycle.keep_alive = False
         if has_body(self.headers):

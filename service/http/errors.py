@@ -33,6 +33,16 @@ def trusted(state: object) -> bool:
         state.get("trusted", True)
 
 
+def internal_error(method: str, path: str, request_id: str) -> JSONBytes:
+    """500 for an unexpected exception, logged with its traceback (call it while handling the
+    exception); the log line and the answer's X-Request-ID name the request."""
+    logger.exception("unhandled error on %s %s id=%s", method, path, request_id,
+                     extra={"request_id": request_id})
+    return JSONBytes({"error": "internal error; the request id in X-Request-ID finds it "
+                               "in the log"}, status_code=500,
+                     headers={"x-request-id": request_id} if request_id else None)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def domain(request: Request, exc: ServiceError) -> JSONBytes:
         return error_response(exc, trusted(request.state))
@@ -55,14 +65,9 @@ def install_error_handlers(app: FastAPI) -> None:
                          status_code=400)
 
     async def unexpected(request: Request, exc: Exception) -> JSONBytes:
-        # Rendered outside the request-id middleware (Starlette's outermost layer): name the id
-        # in the log line and set the header here.
-        request_id = getattr(request.state, "request_id", "")
-        logger.exception("unhandled error on %s %s id=%s", request.method, request.url.path,
-                         request_id, extra={"request_id": request_id})
-        return JSONBytes({"error": "internal error; the request id in X-Request-ID finds it "
-                                   "in the log"}, status_code=500,
-                         headers={"x-request-id": request_id} if request_id else None)
+        # Rendered outside the request-id middleware (Starlette's outermost layer).
+        return internal_error(request.method, request.url.path,
+                              getattr(request.state, "request_id", ""))
 
     app.add_exception_handler(ServiceError, domain)
     app.add_exception_handler(StarletteHTTPException, http)

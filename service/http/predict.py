@@ -1,6 +1,7 @@
 """The one predict handler of the HTTP transport, for every protocol: decode the body with the
 route's codec (in a worker thread when large), let the core resolve, borrow, batch and check,
-then encode the answer with the same codec. FastAPI's endpoints and the fast path both call it.
+then encode the answer with the same codec. FastAPI's endpoints, the fast path and the one-pass
+entry all call it.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from starlette.routing import compile_path
-from starlette.types import Scope
+from starlette.types import Scope, Send
 
 from service.budget import MemoryBudget
 from service.core.inference import OFFLOAD_BYTES
 from service.core.types import Address, Trace
 from service.http.headers import header_text
+from service.http.responses import PIECE_BYTES, Headers, send_encoded
 from service.protocols.codec import Codec, Decoded, Encoded
 from service.protocols.json_body import ParseCost
 from service.runtime.pacing import LARGE_BODIES
@@ -39,6 +41,17 @@ class InferenceRoute:
         """The template without convertors, e.g. /v1/models/{name}:predict (a metrics label,
         as on Starlette's routes)."""
         return compile_path(self.path)[1]
+
+
+async def respond(core: ServingCore, route: InferenceRoute, params: dict[str, str],
+                  scope: Scope, body: bytes, send: Send, headers: Headers = ()) -> None:
+    """Answers a request whose body has arrived (ServiceError: the caller renders it)."""
+    encoded = await answer(core, route, params, scope, body)
+    # A large answer is held until the client has read it: in the memory budget.
+    held = len(encoded.body) if len(encoded.body) > PIECE_BYTES else 0
+    core.budget.reserve(held)
+    core.budget.charge(scope.setdefault("state", {}), held)
+    await send_encoded(send, encoded, headers)
 
 
 async def answer(core: ServingCore, route: InferenceRoute, params: dict[str, str],

@@ -12,6 +12,9 @@ from service.protocols.codec import Encoded
 from service.protocols.json_body import dumps
 
 PIECE_BYTES = 256 * 1024
+CLOSE = ((b"connection", b"close"),)
+RETRY = ((b"retry-after", b"1"),)
+Headers = tuple[tuple[bytes, bytes], ...]
 
 
 class JSONBytes(JSONResponse):
@@ -28,19 +31,21 @@ def error_body(message: str) -> bytes:
 
 
 async def send_error(send: Send, status: int, message: str,
-                     headers: tuple[tuple[bytes, bytes], ...] = ()) -> None:
+                     headers: Headers = ()) -> None:
     """An {"error": ...} response sent straight from ASGI middleware."""
     await send_body(send, status, error_body(message), b"application/json", headers)
 
 
-async def send_encoded(send: Send, encoded: Encoded) -> None:
-    """A codec's answer, 200, without building a Response object."""
-    headers = tuple((k.encode("latin-1"), v.encode("latin-1")) for k, v in encoded.headers)
+async def send_encoded(send: Send, encoded: Encoded, headers: Headers = ()) -> None:
+    """A codec's answer, 200, with `headers` too, without building a Response object."""
+    if encoded.headers:
+        headers = (*((k.encode("latin-1"), v.encode("latin-1")) for k, v in encoded.headers),
+                   *headers)
     await send_body(send, 200, encoded.body, encoded.content_type.encode("latin-1"), headers)
 
 
 async def send_body(send: Send, status: int, body: bytes, content_type: bytes,
-                    headers: tuple[tuple[bytes, bytes], ...] = ()) -> None:
+                    headers: Headers = ()) -> None:
     """A whole answer; a large one in pieces, each sent once the client has read enough of
     the last (the server's write buffer stays small, and the request counts as in flight,
     and under its deadline, until the client has its answer)."""

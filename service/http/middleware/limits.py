@@ -18,10 +18,7 @@ from service.budget import SMALL_BODY_BYTES, MemoryBudget
 from service.core.errors import Busy, TooLarge
 from service.http.headers import has_body
 from service.http.paths import UNLIMITED, route_path
-from service.http.responses import send_error
-
-CLOSE = ((b"connection", b"close"),)
-RETRY = ((b"retry-after", b"1"),)
+from service.http.responses import CLOSE, RETRY, send_error
 
 
 class ConcurrencyLimitMiddleware:
@@ -64,8 +61,6 @@ class ConcurrencyLimitMiddleware:
         finally:
             if entered:
                 admission.leave()
-
-
 
 
 class BodyLimitMiddleware:

@@ -1,4 +1,5 @@
-"""The pure-ASGI fast path answers exactly as FastAPI's own routing would."""
+"""The one-pass entry and the pure-ASGI fast path answer exactly as FastAPI's own routing
+would."""
 
 from __future__ import annotations
 
@@ -42,10 +43,17 @@ REQUESTS = [  # (path, body): answers, every error kind, and paths the fast path
 ]
 
 
-def serve(repository: Path, fast: bool) -> Iterator[TestClient]:
+MODES = ("one pass", "fast path", "FastAPI")
+
+
+def serve(repository: Path, mode: str) -> Iterator[TestClient]:
+    """The app as served ("one pass"), without its one-pass entry (the fast path middleware
+    answers), or with FastAPI routing every request."""
     app = create_app(Settings(model_repository=repository, poll_interval_seconds=0.2,
                               version_settle_seconds=0))
-    if not fast:  # the same app with FastAPI routing every request
+    if mode != "one pass":
+        app.one_pass = None
+    if mode == "FastAPI":
         app.user_middleware = [m for m in app.user_middleware if m.cls is not FastPathMiddleware]
     with TestClient(app) as client:
         eventually(lambda: client.get("/health/ready").status_code == 200, timeout=60)
@@ -53,10 +61,10 @@ def serve(repository: Path, fast: bool) -> Iterator[TestClient]:
 
 
 @pytest.fixture(scope="module")
-def clients(trained_repository: Path) -> Iterator[tuple[TestClient, TestClient]]:
-    fast, slow = serve(trained_repository, True), serve(trained_repository, False)
-    yield next(fast), next(slow)
-    for generator in (fast, slow):
+def clients(trained_repository: Path) -> Iterator[tuple[TestClient, ...]]:
+    served = [serve(trained_repository, mode) for mode in MODES]
+    yield tuple(next(generator) for generator in served)
+    for generator in served:
         next(generator, None)
 
 
@@ -71,22 +79,24 @@ def answer(client: TestClient, path: str, body: object) -> tuple:
 
 
 @pytest.mark.parametrize(("path", "body"), REQUESTS)
-def test_fast_path_answers_like_fastapi(clients: tuple[TestClient, TestClient], path: str,
+def test_fast_path_answers_like_fastapi(clients: tuple[TestClient, ...], path: str,
                                         body: object) -> None:
-    fast, slow = clients
-    assert answer(fast, path, body) == answer(slow, path, body)
+    one_pass, fast, slow = clients
+    expected = answer(slow, path, body)
+    assert answer(fast, path, body) == expected
+    assert answer(one_pass, path, body) == expected
 
 
 def test_fast_path_metrics_label_the_route_template(
-        clients: tuple[TestClient, TestClient]) -> None:
-    fast, _ = clients
-    fast.post("/v1/models/linear/versions/1:predict", json={"instances": [1]})
-    metrics = fast.get("/metrics").text
-    assert 'route="/v1/models/{name}/versions/{version}:predict"' in metrics
+        clients: tuple[TestClient, ...]) -> None:
+    for client in clients[:2]:  # the one pass, and the fast path
+        client.post("/v1/models/linear/versions/1:predict", json={"instances": [1]})
+        metrics = client.get("/metrics").text
+        assert 'route="/v1/models/{name}/versions/{version}:predict"' in metrics
 
 
 def test_inference_table_holds_every_predict_route_and_no_other(
-        clients: tuple[TestClient, TestClient]) -> None:
+        clients: tuple[TestClient, ...]) -> None:
     table = {route.path for route in INFERENCE_ROUTES}
     assert "/predict/{model}" in table
     for form in ("", "/versions/{version:segment}", "/labels/{label:segment}"):
@@ -94,7 +104,7 @@ def test_inference_table_holds_every_predict_route_and_no_other(
     assert {"/v2/models/{name:segment}/infer",
             "/v2/models/{name:segment}/versions/{version:segment}/infer"} <= table
     assert len(table) == 6
-    fast, _ = clients
+    fast = clients[0]
     posts = [r.path for r in all_routes(fast.app) if "POST" in (getattr(r, "methods", None)
                                                                  or ())]
     assert posts[:len(table)] == [route.path for route in INFERENCE_ROUTES]  # FastAPI's first
