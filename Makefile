@@ -6,7 +6,7 @@ REPOSITORY ?= models
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install train serve test lint bench bench-smoke bench-train bench-soak bench-attack profile lock \
+.PHONY: install train serve test lint bench bench-smoke bench-train bench-soak bench-attack bench-compare profile lock \
 	clean
 	cluster-test manifests-check
 
@@ -77,6 +77,13 @@ ROUTE ?= predict
 profile: install
 	@$(WRK)
 	$(PY) -m benchmarks.profile --route $(ROUTE)
+
+# This checkout against earlier revisions, all served at once on the server core (one wrk each on
+# the other core), so a noisy machine slows them alike: REVS="rev ..." (default HEAD~1), ROUTE.
+REVS ?= HEAD~1
+bench-compare: install
+	@$(WRK)
+	$(PY) -m benchmarks.side_by_side --route $(ROUTE) $(foreach rev,$(REVS),--rev $(rev))
 
 bench-smoke: install
 	@$(WRK)

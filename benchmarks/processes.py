@@ -46,15 +46,16 @@ def get_status(port: int, path: str, timeout: float = 2.0) -> int | None:
 
 
 class Server:
-    """A server subprocess pinned to the server core, logging into `log_path`."""
+    """A server subprocess pinned to the server core, logging into `log_path`; `cwd` is the
+    checkout whose code it runs."""
 
     def __init__(self, name: str, argv: list[str], env: dict[str, str], port: int,
-                 log_path: Path, pinned: bool = True) -> None:
+                 log_path: Path, pinned: bool = True, cwd: Path = ROOT) -> None:
         self.name, self.port, self.log_path = name, port, log_path
         self._log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.started = time.perf_counter()
         prefix = pinning()[0] if pinned else []
-        self.process = subprocess.Popen([*prefix, *argv], cwd=ROOT,
+        self.process = subprocess.Popen([*prefix, *argv], cwd=cwd,
                                         env={**os.environ, **env}, stdout=self._log,
                                         stderr=subprocess.STDOUT)
 
