@@ -16,7 +16,10 @@ CONTROL = {code: f"\\x{code:02x}" for code in (*range(32), 127)}
 
 
 def escape_control(text: str) -> str:
-    return text.translate(CONTROL)
+    # A printable line (nearly every one) is returned as it is: the check costs 0.5 µs for an
+    # access-log line, translating it 3.6 µs. Text that is not printable (controls, but also
+    # some non-ASCII spaces) is translated, which changes only the controls.
+    return text if text.isprintable() else text.translate(CONTROL)
 
 
 class TextFormatter(logging.Formatter):

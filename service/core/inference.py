@@ -4,6 +4,7 @@ tensors against the version's signature, batch, check."""
 from __future__ import annotations
 
 import asyncio
+import math
 from concurrent.futures import Executor
 from typing import Protocol
 
@@ -17,6 +18,7 @@ from service.core.types import Address, Prediction, Signature, Tensors, Trace
 # into tensors takes seconds of pure Python, during which the event loop (health probes, every
 # other request) would otherwise stall.
 OFFLOAD_BYTES = 256 * 1024
+SMALL_OUTPUT = 64  # values checked for finiteness one by one, in Python
 
 
 class TensorSource(Protocol):
@@ -27,9 +29,17 @@ class TensorSource(Protocol):
     def tensors(self, signature: Signature, max_rows: int) -> Tensors: ...
 
 
+def _all_finite(values: np.ndarray) -> bool:
+    # One request's few output values are checked as Python floats: 0.6 µs, where NumPy's
+    # isfinite().all() costs 2.6 µs for any size (exact: float16/32/64 convert exactly).
+    if values.size <= SMALL_OUTPUT:
+        return all(map(math.isfinite, values.ravel().tolist()))
+    return bool(np.isfinite(values).all())
+
+
 def _check_finite(outputs: Tensors) -> None:
     for name, values in outputs.items():
-        if values.dtype.kind != "f" or np.isfinite(values).all():
+        if values.dtype.kind != "f" or _all_finite(values):
             continue
         index = tuple(int(i) for i in np.argwhere(~np.isfinite(values))[0])
         raise PredictionFailed(

@@ -134,7 +134,7 @@ def duplicate_key(body: bytes, payload: Any, known_keys: int | None = None) -> s
     Every key in the text is followed by one colon, so when the parsed value holds (at least)
     as many keys as the body has colons, no key was dropped. Only otherwise (a colon inside a
     string, or a duplicate) is the body parsed again, slowly, to find out."""
-    if not isinstance(payload, dict | list):
+    if not isinstance(payload, _CONTAINERS):
         return None
     colons = body.count(b":")
     if known_keys is None:

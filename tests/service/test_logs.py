@@ -71,3 +71,14 @@ def test_json_formatter_keeps_exception_in_one_line() -> None:
     parsed = json.loads(line)
     assert parsed["message"] == "failed here" and parsed["level"] == "error"
     assert "ValueError: boom" in parsed["exception"]
+
+
+def test_escape_control_escapes_controls_only() -> None:
+    from service.logs import escape_control
+
+    assert escape_control("POST /predict/a 200") == "POST /predict/a 200"
+    assert escape_control("GET /x\nforged INFO line\r\x1b[2J\x7f") == \
+        "GET /x\\x0aforged INFO line\\x0d\\x1b[2J\\x7f"
+    # not printable for Python, yet no control: kept as it is
+    unusual = "caf\u00e9 \u00a0no-break \u2028sep"
+    assert escape_control(unusual) == unusual
