@@ -16,7 +16,6 @@ request, a chunked or large body, every other route) goes through the full stack
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from collections.abc import Sequence
 
@@ -29,14 +28,12 @@ from service.core.types import Trace
 from service.http.deadlines import Deadlines
 from service.http.errors import error_response, internal_error, trusted
 from service.http.fastpath import read_body
+from service.http.middleware.limits import IDENTITY
 from service.http.middleware.observability import RequestRecord, request_id_of
 from service.http.paths import is_guarded
 from service.http.predict import InferenceRoute, respond
 from service.http.route_table import RouteTable
 from service.serving import ServingCore
-
-logger = logging.getLogger("service")
-IDENTITY = (b"identity", b"")
 
 
 class OnePass:

@@ -20,6 +20,8 @@ from service.http.headers import has_body
 from service.http.paths import UNLIMITED, route_path
 from service.http.responses import CLOSE, RETRY, send_error
 
+IDENTITY = (b"identity", b"")  # Content-Encoding values of an uncompressed body
+
 
 class ConcurrencyLimitMiddleware:
     """Counts a request in flight once its body has arrived (a slow upload holds a connection,
@@ -85,7 +87,7 @@ class BodyLimitMiddleware:
     async def _limited(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = dict(scope["headers"])
         encoding = headers.get(b"content-encoding", b"identity").strip().lower()
-        if encoding not in (b"identity", b""):
+        if encoding not in IDENTITY:
             await send_error(send, 415, f"Content-Encoding {encoding.decode('latin-1')[:40]!r} is "
                              "not supported: send the request body uncompressed",
                              CLOSE)
