@@ -1,4 +1,5 @@
-"""The flat signature call answers exactly as the keyword call, or is not used."""
+"""The flat signature call answers exactly as the keyword call, or is not used; so does the
+single-threaded executor, which control flow keeps from being used."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from service.core.loading.loader import SavedModelLoader
-from service.core.loading.signature_call import flat_call, keyword_call
+from service.core.loading.signature_call import flat_call, keyword_call, single_threaded
 
 ZOO = ("linear", "celsius_to_fahrenheit", "quadratic", "cereal_calories")
 
@@ -50,3 +52,53 @@ def test_flat_call_is_not_offered_without_the_private_method(trained_repository:
     assert flat_call(public, loader.signature) is None
     columns = {t.name: np.ones(2, np.float32) for t in loader.signature.inputs}
     assert keyword_call(public, loader.signature)(columns)["calories"].shape == (2,)
+
+
+@pytest.mark.parametrize("name", ZOO)
+def test_zoo_signatures_run_single_threaded_with_the_same_answers(trained_repository: Path,
+                                                                  name: str) -> None:
+    loader = SavedModelLoader(trained_repository / name / "1")
+    loader.load()
+    function, signature = loader.functions["serving_default"], loader.signature
+    call = flat_call(function, signature)
+    inline = single_threaded(call, signature)
+    assert inline is not call  # the Dense zoo has no control flow
+    rng = np.random.default_rng(11)
+    for rows in (1, 33, 5000):
+        columns = {t.name: rng.normal(size=rows).astype(np.float32) * 50
+                   for t in signature.inputs}
+        expected = keyword_call(function, signature)(columns)
+        got = inline(columns)
+        for key in expected:
+            np.testing.assert_array_equal(got[key], expected[key])
+        np.testing.assert_array_equal(loader.predict("serving_default", columns)[
+            signature.output_names[0]], expected[signature.output_names[0]])
+
+
+class Looping(tf.Module):
+    """A signature with a while loop and a cond: low-level control flow once lowered."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scale = tf.Variable(2.0)
+
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32, name="x")])
+    def serve(self, x: tf.Tensor) -> dict:
+        y = tf.cond(tf.reduce_sum(x) > 0, lambda: x * self.scale, lambda: x - 1.0)
+        _, y = tf.while_loop(lambda i, a: i < 3, lambda i, a: (i + 1, a + 1.0),
+                             [tf.constant(0), y])
+        return {"y": y}
+
+
+def test_control_flow_keeps_the_default_executor_and_answers(tmp_path: Path) -> None:
+    module = Looping()
+    tf.saved_model.save(module, str(tmp_path / "1"), signatures={"serving_default": module.serve})
+    loader = SavedModelLoader(tmp_path / "1")
+    loader.load()
+    function, signature = loader.functions["serving_default"], loader.signature
+    call = flat_call(function, signature)
+    assert single_threaded(call, signature) is call  # the executor refuses the while loop
+    got = loader.predict("serving_default", {"x": np.array([1.0, 2.0], np.float32)})
+    np.testing.assert_array_equal(got["y"], np.array([5.0, 7.0], np.float32))
+    got = loader.predict("serving_default", {"x": np.array([-1.0], np.float32)})
+    np.testing.assert_array_equal(got["y"], np.array([1.0], np.float32))
