@@ -20,33 +20,36 @@ Error answers are JSON, like every other error of the service.
 from __future__ import annotations
 
 import asyncio
-import socket
-import struct
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from service.http.direct import DirectAnswer
 from service.http.edge_limits import HEALTH_RESERVE, IDLE_CLOSE_DELAY, REASONS, EdgeLimits
 from service.http.head_with_body import HeadWithBody
 from service.http.headers import has_body
 from service.http.idle import IdleConnections
+from service.http.one_pass import OnePass
 from service.http.paths import HEALTH_PATHS
 from service.http.responses import error_body
+from service.http.unread import UnreadAnswerTimeout
 
 
-def edge_protocol(limits: EdgeLimits) -> type[HttpToolsProtocol]:
-    """The protocol class for uvicorn's `http` option, bound to these limits."""
-    return type("EdgeProtocol", (EdgeProtocol,), {"limits": limits})
+def edge_protocol(limits: EdgeLimits, one_pass: OnePass | None = None
+                  ) -> type[HttpToolsProtocol]:
+    """The protocol class for uvicorn's `http` option, bound to these limits; the requests
+    `one_pass` takes are answered below ASGI (service.http.direct)."""
+    return type("EdgeProtocol", (EdgeProtocol,), {"limits": limits, "one_pass": one_pass})
 
 
-class EdgeProtocol(HttpToolsProtocol):
+class EdgeProtocol(UnreadAnswerTimeout, HttpToolsProtocol):
     limits: EdgeLimits
+    one_pass: OnePass | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._header_bytes = 0
         self._reading_headers = True
         self._timer: asyncio.TimerHandle | None = None
-        self._write_timer: asyncio.TimerHandle | None = None
         self._draining = False
         self._idle = IdleConnections.of(self.server_state)
         count = len(self.connections)
@@ -62,8 +65,7 @@ class EdgeProtocol(HttpToolsProtocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._idle.busy(self)
         self._disarm()
-        if self._write_timer is not None:
-            self._write_timer.cancel()
+        self._stop_write_timer()
         super().connection_lost(exc)
 
     # -- timers ------------------------------------------------------------------------------
@@ -138,8 +140,12 @@ class EdgeProtocol(HttpToolsProtocol):
             self._refuse(503, f"server busy: {self.limits.max_connections} connections open "
                               "(MAX_CONNECTIONS); retry shortly", b"retry-after: 1\r\n")
             return
-        super().on_headers_complete()
-        HeadWithBody.install(self.cycle)
+        direct = None if self.one_pass is None else DirectAnswer.start(self, self.one_pass)
+        if direct is None:
+            super().on_headers_complete()
+            HeadWithBody.install(self.cycle)
+        else:
+            self.cycle = direct  # type: ignore[assignment] - stands where uvicorn's cycle would
         if self._draining or self._over_limit:
             self.cycle.keep_alive = False
         if has_body(self.headers):
@@ -167,29 +173,7 @@ class EdgeProtocol(HttpToolsProtocol):
     def _path(self) -> str:
         return self.url.split(b"?", 1)[0].decode("latin-1")
 
-    # -- writing and shutting down -----------------------------------------------------------
-    def pause_writing(self) -> None:
-        super().pause_writing()
-        if self._write_timer is None:
-            self._write_timer = self.loop.call_later(self.limits.write_timeout, self._drop)
-
-    def _drop(self) -> None:
-        """Drops a connection whose client stopped reading: a reset, with the unsent bytes
-        discarded (a plain close would keep sending them for as long as the client lets)."""
-        sock = self.transport.get_extra_info("socket")
-        if sock is not None:
-            try:
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            except OSError:
-                pass
-        self.transport.abort()
-
-    def resume_writing(self) -> None:
-        super().resume_writing()
-        if self._write_timer is not None:
-            self._write_timer.cancel()
-            self._write_timer = None
-
+    # -- shutting down -------------------------------------------------------------------
     def shutdown(self) -> None:
         """Closes an idle connection after a moment (a request already in its socket buffer
         is read and answered, with `Connection: close`); a busy one after its answer."""

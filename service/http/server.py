@@ -75,7 +75,8 @@ def bind(host: str, port: int) -> socket.socket:
 def serve(app: FastAPI, settings: Settings, listener: socket.socket,
           on_exit: Callable[[], None]) -> None:
     """Serves until SIGTERM or SIGINT, then drains for up to SHUTDOWN_GRACE_SECONDS."""
-    options = {**UVICORN_OPTIONS, "http": edge_protocol(EdgeLimits.of(settings))}
+    options = {**UVICORN_OPTIONS,
+               "http": edge_protocol(EdgeLimits.of(settings), getattr(app, "one_pass", None))}
     config = uvicorn.Config(app, lifespan="on", backlog=2048,
                             timeout_keep_alive=settings.keep_alive_seconds,  # type: ignore[arg-type]
                             timeout_graceful_shutdown=settings.shutdown_grace_seconds, **options)
