@@ -32,6 +32,7 @@ from service.http.one_pass import OnePass
 from service.http.paths import HEALTH_PATHS
 from service.http.responses import error_body
 from service.http.unread import UnreadAnswerTimeout
+from service.http.watch import Watch
 
 
 def edge_protocol(limits: EdgeLimits, one_pass: OnePass | None = None
@@ -49,7 +50,7 @@ class EdgeProtocol(UnreadAnswerTimeout, HttpToolsProtocol):
         super().connection_made(transport)
         self._header_bytes = 0
         self._reading_headers = True
-        self._timer: asyncio.TimerHandle | None = None
+        self._watch = Watch(self.loop)  # the header, body or keep-alive deadline
         self._draining = False
         self._idle = IdleConnections.of(self.server_state)
         count = len(self.connections)
@@ -60,24 +61,15 @@ class EdgeProtocol(UnreadAnswerTimeout, HttpToolsProtocol):
             transport.abort()  # far over the limit: not even read
             return
         self._over_limit = count > self.limits.max_connections
-        self._arm(self.limits.header_timeout, self._header_timeout)
+        self._watch.set(self.limits.header_timeout, self._header_timeout)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._idle.busy(self)
-        self._disarm()
+        self._watch.close()
         self._stop_write_timer()
         super().connection_lost(exc)
 
     # -- timers ------------------------------------------------------------------------------
-    def _arm(self, seconds: float, callback) -> None:  # noqa: ANN001 - a timer callback
-        self._disarm()
-        self._timer = self.loop.call_later(seconds, callback)
-
-    def _disarm(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-
     def _header_timeout(self) -> None:
         self._refuse(408, f"request headers not received within "
                           f"{self.limits.header_timeout:g} s (HEADER_TIMEOUT_SECONDS)")
@@ -126,12 +118,14 @@ class EdgeProtocol(UnreadAnswerTimeout, HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        if self._timer is None:  # a keep-alive or pipelined request: its clock starts now
-            self._arm(self.limits.header_timeout, self._header_timeout)
+        expire = self._watch.expire
+        if expire is None or expire == self.timeout_keep_alive_handler:
+            # a keep-alive or pipelined request: its clock starts now
+            self._watch.set(self.limits.header_timeout, self._header_timeout)
 
     def on_headers_complete(self) -> None:
         self._reading_headers = False
-        self._disarm()
+        self._watch.clear()
         if len(self.url) + sum(len(n) + len(v) + 4 for n, v in self.headers) > \
                 self.limits.max_header_bytes:  # they came all at once, in one read
             self._refuse_headers()
@@ -149,22 +143,29 @@ class EdgeProtocol(UnreadAnswerTimeout, HttpToolsProtocol):
         if self._draining or self._over_limit:
             self.cycle.keep_alive = False
         if has_body(self.headers):
-            self._arm(self.limits.body_timeout, self._body_timeout)
+            self._watch.set(self.limits.body_timeout, self._body_timeout)
 
     def on_body(self, body: bytes) -> None:
         if not self.transport.is_closing():  # not after a refusal (there may be no cycle)
             super().on_body(body)
 
     def on_message_complete(self) -> None:
-        self._disarm()
+        self._watch.clear()
         if not self.transport.is_closing():
             super().on_message_complete()
 
     def on_response_complete(self) -> None:
+        """uvicorn's, with the keep-alive deadline on the connection's watch."""
         self._reading_headers, self._header_bytes = True, 0  # waiting for the next request
-        super().on_response_complete()
-        if not self.transport.is_closing():
-            self._idle.between_requests(self)
+        self.server_state.total_requests += 1
+        if self.transport.is_closing():
+            return
+        self.flow.resume_reading()
+        if self.pipeline:  # a pipelined request waits for this answer: it starts now
+            self._start_asgi_task(*self.pipeline.pop())
+        else:
+            self._watch.set(self.timeout_keep_alive, self.timeout_keep_alive_handler)
+        self._idle.between_requests(self)
 
     def close_idle(self) -> None:
         """Gives this idle connection's place to a new one."""
