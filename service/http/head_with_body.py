@@ -3,7 +3,8 @@
 uvicorn writes a response's head and its body with one `transport.write` each: two send()
 system calls, the second of which is the larger part of a small answer's cost of writing
 (measured with py-spy at c=32: 9 of the 31 microseconds uvicorn spends sending an answer). The
-connection layer (service.http.edge) gives each request's cycle this stand-in for the transport:
+connection layer (service.http.edge) gives each uvicorn request cycle this stand-in for the
+transport (the requests it answers below ASGI, service.http.direct, do the same themselves):
 it holds the head and writes it with the first body piece (`writelines`, so no copy is made).
 The head goes out alone when the answer has no body (HEAD, 204) or the cycle closes the
 connection first; everything else passes through to the transport unchanged.

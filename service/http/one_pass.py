@@ -11,6 +11,8 @@ route, with no root_path, a Content-Length of at most SMALL_BODY_BYTES (and MAX_
 and no Transfer-Encoding, an identity Content-Encoding, no Origin header when CORS is on, and an
 API key that is valid or not needed. Any other request (one that gets 401, 413 or 415, a CORS
 request, a chunked or large body, every other route) goes through the full stack unchanged.
+Most requests it takes never reach the app at all: the connection layer runs this entry itself
+(service.http.direct), below ASGI.
 """
 
 from __future__ import annotations
