@@ -26,6 +26,8 @@ import httptools
 from starlette.types import Message
 from uvicorn.protocols.http.httptools_impl import HEADER_RE, HEADER_VALUE_RE, STATUS_LINE
 
+from service.http.errors import internal_error
+
 if TYPE_CHECKING:
     from service.http.one_pass import OnePass
 
@@ -82,21 +84,31 @@ class DirectAnswer:
         return answer
 
     async def _run(self, one_pass: OnePass, route, params: dict) -> None:  # noqa: ANN001
+        """The entry answers its own errors; what escapes it is answered as uvicorn's cycle
+        does: 500 when nothing was sent yet, else the connection closes."""
         try:
             await one_pass(route, params, self.scope, self.receive, self.send)
-        except BaseException as exc:  # the entry answers what it can; this is after its answer
-            if not isinstance(exc, asyncio.CancelledError):
-                logger.error("inference request failed after its answer began", exc_info=exc)
-            self.transport.close()
+        except asyncio.CancelledError:
+            self.transport.close()  # cancelled once its answer began (the entry says why)
+            return
+        except Exception:
+            if self.response_started or self.disconnected:
+                logger.exception("inference request failed after its answer began")
+                self.transport.close()
+                return
+            scope = self.scope
+            await internal_error(scope["method"], scope["path"],
+                                 scope.get("state", {}).get("request_id", ""))(
+                scope, self.receive, self.send)
             return
         if not self.response_complete and not self.disconnected:
             self.transport.close()  # the entry always answers; nothing to keep open for
 
     async def receive(self) -> Message:
         """The whole body once it is in; after it, the client's leaving (as uvicorn's)."""
-        self.protocol.flow.resume_reading()
         while not (self.disconnected or self.response_complete) and \
                 (self.more_body or self.body is None):
+            self.protocol.flow.resume_reading()  # uvicorn pauses it past 64 KiB of body
             await self.message_event.wait()
             self.message_event.clear()
         if self.disconnected or self.response_complete:
@@ -132,6 +144,7 @@ class DirectAnswer:
             if self._remaining:
                 raise RuntimeError("answer shorter than its Content-Length")
             self.response_complete = True
+            self.message_event.set()  # a receive waiting for the client's leaving: it is over
             if not self.keep_alive:
                 self.transport.close()
             self.protocol.on_response_complete()

@@ -155,17 +155,20 @@ class EdgeProtocol(UnreadAnswerTimeout, HttpToolsProtocol):
             super().on_message_complete()
 
     def on_response_complete(self) -> None:
-        """uvicorn's, with the keep-alive deadline on the connection's watch."""
-        self._reading_headers, self._header_bytes = True, 0  # waiting for the next request
+        """uvicorn's, with the keep-alive deadline on the connection's watch. A next request
+        whose headers or body are still arriving keeps its own deadline and header count."""
+        arriving = self._watch.expire is not None
+        if not arriving:
+            self._reading_headers, self._header_bytes = True, 0  # waiting for the next one
         self.server_state.total_requests += 1
         if self.transport.is_closing():
             return
         self.flow.resume_reading()
         if self.pipeline:  # a pipelined request waits for this answer: it starts now
             self._start_asgi_task(*self.pipeline.pop())
-        else:
+        elif not arriving:
             self._watch.set(self.timeout_keep_alive, self.timeout_keep_alive_handler)
-        self._idle.between_requests(self)
+            self._idle.between_requests(self)
 
     def close_idle(self) -> None:
         """Gives this idle connection's place to a new one."""

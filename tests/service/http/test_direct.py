@@ -15,7 +15,7 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
-from service.http import direct
+from service.http import direct, one_pass
 from service.http.app import create_app
 from service.http.edge import edge_protocol
 from service.http.edge_limits import EdgeLimits
@@ -26,6 +26,7 @@ from tests.service.http.test_fastpath import REQUESTS, answer, serve
 from tests.support import eventually, free_port
 
 BODY = b'{"instances": [1.0, 2.0]}'
+HEADER_TIMEOUT, KEEP_ALIVE = 1.0, 3.0  # seconds, for the deadline tests below
 
 
 def request(path: str = "/predict/linear", body: bytes = BODY, extra: bytes = b"",
@@ -52,7 +53,8 @@ class Taken:
 @pytest.fixture(scope="module")
 def port(trained_repository: Path) -> Iterator[int]:
     settings = Settings(model_repository=trained_repository, poll_interval_seconds=0.2,
-                        version_settle_seconds=0, access_log=False)
+                        version_settle_seconds=0, access_log=False,
+                        header_timeout_seconds=HEADER_TIMEOUT, keep_alive_seconds=KEEP_ALIVE)
     app = create_app(settings)
     number = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=number, lifespan="on",
@@ -166,3 +168,39 @@ def test_a_client_leaving_mid_body_leaves_the_server_serving(port: int) -> None:
     time.sleep(0.2)
     raw = exchange(port, request(extra=b"connection: close\r\n"))
     assert status_of(raw) == 200 and b'"predictions":[' in raw
+
+
+def test_headers_still_arriving_keep_their_deadline_after_an_answer(port: int) -> None:
+    """A request pipelined behind an answer, its headers trickling in: when the answer ends,
+    its header deadline stays (408 at HEADER_TIMEOUT), not the keep-alive's."""
+    with socket.create_connection(("127.0.0.1", port), timeout=0.1) as sock:
+        started = time.monotonic()
+        sock.sendall(request() + b"POST /predict/linear HTTP/1.1\r\nhost: x\r\n")
+        data = b""
+        while time.monotonic() - started < KEEP_ALIVE + 2:
+            try:
+                chunk = sock.recv(65536)
+            except TimeoutError:
+                sock.sendall(b"x-trickle: 1\r\n")
+                time.sleep(0.15)
+                continue
+            if not chunk:
+                break
+            data += chunk
+        closed_after = time.monotonic() - started
+    assert status_of(data) == 200 and b"HTTP/1.1 408 " in data, data
+    assert b"HEADER_TIMEOUT_SECONDS" in data
+    assert closed_after < KEEP_ALIVE
+
+
+def test_a_failure_before_the_answer_is_a_json_500(port: int,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    async def failing(*args: object) -> None:
+        raise RuntimeError("the entry failed")
+    monkeypatch.setattr(one_pass.OnePass, "__call__", failing)
+    raw = exchange(port, request(extra=b"connection: close\r\n"))
+    status, content_type, _, body = parts(raw)
+    assert (status, content_type) == (500, "application/json")  # not uvicorn's plain text
+    assert orjson.loads(body)["error"].startswith("internal error")
+    monkeypatch.undo()
+    assert status_of(exchange(port, request(extra=b"connection: close\r\n"))) == 200
