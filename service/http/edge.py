@@ -136,8 +136,10 @@ class EdgeProtocol(UnreadAnswerTimeout, HttpToolsProtocol):
             return
         direct = None if self.one_pass is None else DirectAnswer.start(self, self.one_pass)
         if direct is None:
+            previous = self.cycle
             super().on_headers_complete()
-            HeadWithBody.install(self.cycle)
+            if self.cycle is not previous:  # not after an upgrade request (no new cycle)
+                HeadWithBody.install(self.cycle)
         else:
             self.cycle = direct  # type: ignore[assignment] - stands where uvicorn's cycle would
         if self._draining or self._over_limit:

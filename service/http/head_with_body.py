@@ -32,11 +32,8 @@ class HeadWithBody:
     def install(cls, cycle: RequestResponseCycle | None) -> None:
         """Puts the stand-in between `cycle` and its transport; a head still held when the
         answer completes is written then."""
-        if cycle is None or not hasattr(cycle, "on_response") or \
-                isinstance(cycle.transport, HeadWithBody):
-            # no new uvicorn cycle (an upgrade request, after none or after a direct answer),
-            # or one already served by a stand-in
-            return
+        if cycle is None or isinstance(cycle.transport, HeadWithBody):
+            return  # no cycle, or one already served by a stand-in
         writer = cls(cycle.transport, cycle)
         cycle.transport = writer  # type: ignore[assignment]
         cycle.on_response = writer._completed

@@ -51,6 +51,11 @@ def probe(spec: TensorSpec, seed: int, rows: int = 3) -> np.ndarray:
     return (values % 100).astype(spec.dtype)
 
 
+def probe_inputs(signature: Signature) -> Tensors:
+    """A probe for every input, each with its own values."""
+    return {spec.name: probe(spec, i) for i, spec in enumerate(signature.inputs)}
+
+
 def single_threaded(call: Call, signature: Signature) -> Call:
     """`call` under the single-threaded executor, or `call` itself when the signature cannot
     run there or answers the probe differently."""
@@ -60,7 +65,7 @@ def single_threaded(call: Call, signature: Signature) -> Call:
         with tf.experimental.function_executor_type(SINGLE_THREADED):
             return call(tensors)
 
-    sample = {spec.name: probe(spec, i) for i, spec in enumerate(signature.inputs)}
+    sample = probe_inputs(signature)
     try:
         fast, reference = inline(sample), call(sample)
     except Exception:  # e.g. FailedPrecondition: "does not support low level control flow"
@@ -93,7 +98,7 @@ def flat_call(function, signature: Signature) -> Call | None:  # noqa: ANN001
         result = call_flat(flat, function.captured_inputs)
         return {name: result[name].numpy() for name in outputs}
 
-    sample = {spec.name: probe(spec, i) for i, spec in enumerate(signature.inputs)}
+    sample = probe_inputs(signature)
     try:
         fast, reference = call(sample), keyword_call(function, signature)(sample)
     except Exception:  # anything unexpected: keep the keyword call
