@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from service.core.loading.session_call import session_call
 from service.core.loading.signature_call import Call, flat_call, keyword_call, single_threaded
 from service.core.loading.signature_defs import describe_signature_defs
 from service.core.loading.signatures import Unservable, describe
@@ -101,8 +102,8 @@ class SavedModelLoader:
     def _prepare(self, name: str, declared: list[str]) -> None:
         function = self.functions[name]
         signature = describe(name, function, declared)
-        call = single_threaded(flat_call(function, signature) or
-                               keyword_call(function, signature), signature)
+        call = session_call(function, signature) or single_threaded(
+            flat_call(function, signature) or keyword_call(function, signature), signature)
         _warm_up(signature, call)
         self.signatures[name], self._calls[name] = signature, call
 

@@ -51,9 +51,9 @@ def probe(spec: TensorSpec, seed: int, rows: int = 3) -> np.ndarray:
     return (values % 100).astype(spec.dtype)
 
 
-def probe_inputs(signature: Signature) -> Tensors:
+def probe_inputs(signature: Signature, rows: int = 3) -> Tensors:
     """A probe for every input, each with its own values."""
-    return {spec.name: probe(spec, i) for i, spec in enumerate(signature.inputs)}
+    return {spec.name: probe(spec, i, rows) for i, spec in enumerate(signature.inputs)}
 
 
 def single_threaded(call: Call, signature: Signature) -> Call:
@@ -70,10 +70,10 @@ def single_threaded(call: Call, signature: Signature) -> Call:
         fast, reference = inline(sample), call(sample)
     except Exception:  # e.g. FailedPrecondition: "does not support low level control flow"
         return call
-    return inline if _same(fast, reference) else call
+    return inline if same_answers(fast, reference) else call
 
 
-def _same(fast: Tensors, reference: Tensors) -> bool:
+def same_answers(fast: Tensors, reference: Tensors) -> bool:
     return fast.keys() == reference.keys() and all(
         fast[k].dtype == reference[k].dtype and np.array_equal(fast[k], reference[k])
         for k in reference)
@@ -103,4 +103,4 @@ def flat_call(function, signature: Signature) -> Call | None:  # noqa: ANN001
         fast, reference = call(sample), keyword_call(function, signature)(sample)
     except Exception:  # anything unexpected: keep the keyword call
         return None
-    return call if _same(fast, reference) else None
+    return call if same_answers(fast, reference) else None
