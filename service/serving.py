@@ -60,7 +60,8 @@ class ServingCore:
         settings = self.settings
         return Servable(model, entry.number, entry.path, entry.listing, self._inference_pool,
                         settings.max_batch_size, settings.max_batch_wait_ms / 1000,
-                        on_batch=self.metrics.observe_batch)
+                        on_batch=self.metrics.observe_batch,
+                        inline_budget_us=settings.inline_call_max_us)
 
     def not_ready(self) -> dict[str, str]:
         """Models with no servable version, with reasons ({} when ready); with workers, also

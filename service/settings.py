@@ -91,6 +91,9 @@ class Settings(BaseSettings):
                                            "upload included (408 or 504)")
     shutdown_grace_seconds: float = Field(10.0, ge=0, description="drain time on SIGTERM")
     inference_threads: int = Field(2, ge=1, description="threads running TensorFlow calls")
+    inline_call_max_us: float = Field(50.0, ge=0, le=10_000, description="a batch whose "
+                                      "signature call took at most this long at load runs on "
+                                      "the event loop, not an inference thread (0: never)")
     memory_retain_mib: int = Field(128, ge=0, le=1_000_000, description="freed memory kept for "
                                    "the next request (glibc); 0: the allocator's defaults")
     log_level: Literal["debug", "info", "warning", "error"] = "info"

@@ -9,7 +9,9 @@ beyond `max_batch_size` rows or `max_wait`:
 - a shorter one, below the event loop's timer resolution (uvloop counts in milliseconds), lasts
   only while requests keep arriving: the worker yields to the loop until a turn brings no new
   request, so at the default a lone request is answered at once.
-Each request gets back exactly its own rows, in order. Requests at least a full batch big skip
+A batch with no more input values than `inline_values` (measured per signature at load:
+service.core.loading.call_cost) is called on the loop, not handed to a thread. Each request
+gets back exactly its own rows, in order. Requests at least a full batch big skip
 the queue. If a batched call fails, each request is retried alone, so a bad request cannot fail
 its neighbours.
 """
@@ -36,8 +38,9 @@ TIMED_WAIT = 0.001  # seconds: waits at least this long use a timer
 class BatchingPredictor:
     def __init__(self, predict: PredictFn, executor: Executor, max_batch_size: int,
                  max_wait_seconds: float, on_batch: Callable[[int], None] | None = None,
-                 clock: Callable[[], float] | None = None) -> None:
+                 clock: Callable[[], float] | None = None, inline_values: int = 0) -> None:
         self._predict = predict
+        self._inline_values = inline_values
         self._executor = executor
         self._max_wait = max_wait_seconds
         self._on_batch = on_batch or (lambda rows: None)
@@ -112,11 +115,10 @@ class BatchingPredictor:
         if len(live) == 1:
             await self._run_alone(live[0])
             return
-        loop = asyncio.get_running_loop()
         try:
             merged = {k: np.concatenate([p.tensors[k] for p in live]) for k in live[0].tensors}
             self._on_batch(sum(p.rows for p in live))
-            outputs = await loop.run_in_executor(self._executor, self._predict, merged)
+            outputs = await self._call(merged)
         except Exception:
             for pending in live:  # isolate the failing request
                 if not pending.future.done():
@@ -131,15 +133,20 @@ class BatchingPredictor:
 
     async def _run_alone(self, pending: Pending) -> None:
         self._on_batch(pending.rows)
-        loop = asyncio.get_running_loop()
         try:
-            outputs = await loop.run_in_executor(self._executor, self._predict, pending.tensors)
+            outputs = await self._call(pending.tensors)
         except Exception as exc:
             if not pending.future.done():
                 pending.future.set_exception(exc)
             return
         if not pending.future.done():
             pending.future.set_result(outputs)
+
+    async def _call(self, tensors: Tensors) -> Tensors:
+        if sum(values.size for values in tensors.values()) <= self._inline_values:
+            return self._predict(tensors)  # cheaper than the hand-over (call_cost.py)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._predict, tensors)
 
     async def close(self) -> None:
         self._closed = True

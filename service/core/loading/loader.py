@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from service.core.loading.call_cost import inline_values
 from service.core.loading.session_call import session_call
 from service.core.loading.signature_call import Call, flat_call, keyword_call, single_threaded
 from service.core.loading.signature_defs import describe_signature_defs
@@ -52,14 +53,16 @@ def _declared_inputs(metadata: dict) -> list[str]:
 
 
 class SavedModelLoader:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, inline_budget_us: float = 0.0) -> None:
         self.path = path
+        self.inline_budget_us = inline_budget_us  # see call_cost.py; 0: never on the loop
         self.metadata: dict = {}
         self.metadata_problem: str | None = None
         self.signatures: dict[str, Signature] = {}  # the servable ones, by name
         self.unservable: dict[str, str] = {}  # signature name -> why it cannot be served
         self.signature_defs: dict = {}  # TensorFlow Serving's JSON of the SignatureDefMap
         self.functions: dict = {}  # signature name -> TensorFlow ConcreteFunction
+        self.inline_values: dict[str, int] = {}  # signature name -> batches run on the loop
         self._loaded = None
         self._calls: dict[str, Call] = {}
 
@@ -102,10 +105,13 @@ class SavedModelLoader:
     def _prepare(self, name: str, declared: list[str]) -> None:
         function = self.functions[name]
         signature = describe(name, function, declared)
-        call = session_call(function, signature) or single_threaded(
+        session = session_call(function, signature)
+        call = session or single_threaded(
             flat_call(function, signature) or keyword_call(function, signature), signature)
         _warm_up(signature, call)
         self.signatures[name], self._calls[name] = signature, call
+        self.inline_values[name] = inline_values(call, signature, self.inline_budget_us
+                                                 if session else 0.0)
 
     def predict(self, signature: str, tensors: Tensors) -> Tensors:
         """One call of the named signature; tensors are keyed by input name, batch first."""

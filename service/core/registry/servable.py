@@ -26,7 +26,7 @@ class Servable:
 
     def __init__(self, model: str, version: int, path: Path, listing: Listing,
                  executor: Executor, max_batch_size: int, max_wait_seconds: float,
-                 on_batch: BatchObserver | None = None) -> None:
+                 on_batch: BatchObserver | None = None, inline_budget_us: float = 0.0) -> None:
         self.model = model
         self.version = version
         self.path = path
@@ -39,7 +39,7 @@ class Servable:
         self.signature_defs: dict = {}
         self.metadata: dict = {}
         self.metadata_problem: str | None = None
-        self._loader = SavedModelLoader(path)
+        self._loader = SavedModelLoader(path, inline_budget_us)
         self._executor = executor
         self._batch_args = (max_batch_size, max_wait_seconds)
         self._on_batch = on_batch
@@ -105,7 +105,8 @@ class Servable:
                 self._observe(rows)
                 return await loop.run_in_executor(self._executor, run, tensors)
             predictor = self._predictors[key] = BatchingPredictor(
-                run, self._executor, *self._batch_args, on_batch=self._observe)
+                run, self._executor, *self._batch_args, on_batch=self._observe,
+                inline_values=self._loader.inline_values.get(signature.name, 0))
         return await predictor.predict(tensors, rows)
 
     def _observe(self, rows: int) -> None:

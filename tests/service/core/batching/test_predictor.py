@@ -211,3 +211,25 @@ def test_predict_route_coalesces_concurrent_http_requests(trained_repository: Pa
     assert answers == pytest.approx({x: 2 * x - 1 for x in range(8)}, abs=1e-3)
     assert 'serving_batch_rows_count{model="linear",version="1"} 1.0' in metrics
     assert 'serving_batch_rows_sum{model="linear",version="1"} 8.0' in metrics
+
+
+def test_batches_within_the_inline_values_run_on_the_loop(linear: SavedModelLoader) -> None:
+    threads: list[str] = []
+
+    def predict(tensors: dict) -> dict:
+        threads.append(threading.current_thread().name)
+        return linear.predict("serving_default", tensors)
+
+    predictor = BatchingPredictor(predict, ThreadPoolExecutor(2, "inference"), 64, 0.0005,
+                                  inline_values=4)
+
+    async def scenario() -> tuple:
+        small = await predictor.predict(column(1.0, 2.0), 2)
+        large = await predictor.predict(column(*range(5)), 5)
+        return small, large
+
+    small, large = run(scenario())
+    assert threads[0] == threading.current_thread().name  # asyncio.run's loop: this thread
+    assert threads[1].startswith("inference")
+    assert small["y"].tolist() == near([1.0, 3.0])
+    assert large["y"].tolist() == near([2.0 * v - 1 for v in range(5)])

@@ -13,6 +13,7 @@ from service.core.loading import session_call as session_module
 from service.core.loading.loader import SavedModelLoader
 from service.core.loading.session_call import session_call
 from service.core.loading.signature_call import keyword_call
+from tests.service.core.loading.stateful import save_counting
 
 ZOO = ("linear", "celsius_to_fahrenheit", "quadratic", "cereal_calories")
 
@@ -64,22 +65,8 @@ def test_outputs_and_inputs_keep_their_names(tmp_path: Path) -> None:
     np.testing.assert_array_equal(got["alpha"], np.array([13], np.int64))
 
 
-class Counting(tf.Module):
-    """A signature that writes a variable: frozen, it would forget every call."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.calls = tf.Variable(0.0)
-
-    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32, name="x")])
-    def serve(self, x: tf.Tensor) -> dict:
-        self.calls.assign_add(1.0)
-        return {"y": x + self.calls}
-
-
 def test_a_signature_that_writes_state_keeps_the_eager_call(tmp_path: Path) -> None:
-    module = Counting()
-    tf.saved_model.save(module, str(tmp_path / "1"), signatures={"serving_default": module.serve})
+    save_counting(tmp_path / "1")
     loader, function = _loaded(tmp_path / "1")
     assert session_call(function, loader.signature) is None
     first = loader.predict("serving_default", {"x": np.zeros(1, np.float32)})["y"][0]
