@@ -24,8 +24,14 @@ import logging
 
 import numpy as np
 
-from service.core.loading.signature_call import Call, keyword_call, probe_inputs, same_answers
-from service.core.types import Signature
+from service.core.loading.signature_call import (
+    Call,
+    flat_inputs,
+    keyword_call,
+    probe_inputs,
+    same_answers,
+)
+from service.core.types import Signature, Tensors
 
 logger = logging.getLogger("service.loading")
 MAX_FROZEN_BYTES = 256 * 1024 * 1024  # the weights are copied into the graph: one more copy
@@ -63,8 +69,8 @@ def _frozen_call(function, signature: Signature) -> Call | None:  # noqa: ANN001
         convert_variables_to_constants_v2,
     )
 
-    names = sorted(signature.input_names)
-    if [t.name.rsplit(":", 1)[0] for t in function.inputs[:len(names)]] != names:
+    inputs = flat_inputs(function, signature)
+    if inputs is None:
         return None  # placeholders not named after the inputs: the feeds cannot be matched
     frozen = convert_variables_to_constants_v2(function)
     outputs = sorted(function.structured_outputs)  # the flat outputs are in key order
@@ -72,14 +78,14 @@ def _frozen_call(function, signature: Signature) -> Call | None:  # noqa: ANN001
         return None
     graph_def = frozen.graph.as_graph_def()
     if stateful := _stateful_ops(graph_def):
-        logger.debug("signature %r keeps the eager call: stateful ops %s", signature.name,
-                     sorted(stateful))
+        logger.info("signature %r keeps the eager call: its graph has stateful ops (%s)",
+                    signature.name, ", ".join(sorted(stateful)))
         return None
-    dtypes = [np.dtype(next(t.dtype for t in signature.inputs if t.name == n)) for n in names]
+    names, dtypes = [spec.name for spec in inputs], [np.dtype(spec.dtype) for spec in inputs]
     run = _session(graph_def)._make_callable_from_options(CallableOptions(
         feed=[t.name for t in frozen.inputs], fetch=[t.name for t in frozen.outputs]))
 
-    def call(tensors: dict) -> dict:
+    def call(tensors: Tensors) -> Tensors:
         answers = run(*(np.asarray(tensors[n], dtype) for n, dtype in zip(names, dtypes,
                                                                           strict=True)))
         return dict(zip(outputs, answers, strict=True))
@@ -89,18 +95,23 @@ def _frozen_call(function, signature: Signature) -> Call | None:  # noqa: ANN001
 def session_call(function, signature: Signature) -> Call | None:  # noqa: ANN001
     """The signature as a session run, or None when it cannot be one that answers exactly as
     the keyword call does."""
-    if _weight_bytes(function) > MAX_FROZEN_BYTES:
-        return None
     reference = keyword_call(function, signature)
     try:
+        if _weight_bytes(function) > MAX_FROZEN_BYTES:
+            logger.info("signature %r keeps the eager call: more than %d MiB of weights",
+                        signature.name, MAX_FROZEN_BYTES >> 20)
+            return None
         call = _frozen_call(function, signature)
         if call is None:
             return None
         for rows in PROBE_ROWS:
             sample = probe_inputs(signature, rows)
             if not same_answers(call(sample), reference(sample)):
+                logger.info("signature %r keeps the eager call: the session's answer to a "
+                            "probe of %d rows differs", signature.name, rows)
                 return None
     except Exception as exc:  # frozen or run: any failure keeps the eager call
-        logger.debug("signature %r keeps the eager call: %s", signature.name, exc)
+        logger.info("signature %r keeps the eager call: %s: %s", signature.name,
+                    type(exc).__name__, str(exc).strip().split("\n")[0][:300])
         return None
     return call

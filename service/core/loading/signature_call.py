@@ -79,17 +79,25 @@ def same_answers(fast: Tensors, reference: Tensors) -> bool:
         for k in reference)
 
 
+def flat_inputs(function, signature: Signature) -> tuple[TensorSpec, ...] | None:  # noqa: ANN001
+    """The inputs in the function's flat order: its first placeholders, named after the
+    inputs in name order; None when they are named otherwise."""
+    ordered = tuple(sorted(signature.inputs, key=lambda spec: spec.name))
+    placeholders = [t.name.rsplit(":", 1)[0] for t in function.inputs[:len(ordered)]]
+    return ordered if placeholders == [spec.name for spec in ordered] else None
+
+
 def flat_call(function, signature: Signature) -> Call | None:  # noqa: ANN001
     """The flat call, or None when this signature or TensorFlow version does not offer one
     that matches the keyword call on a probe."""
     import tensorflow as tf
 
-    names = sorted(signature.input_names)
-    placeholders = [t.name.rsplit(":", 1)[0] for t in function.inputs[:len(names)]]
+    inputs = flat_inputs(function, signature)
     call_flat = getattr(function, "_call_flat", None)
-    if call_flat is None or placeholders != names:
+    if call_flat is None or inputs is None:
         return None
-    dtypes = [tf.as_dtype(next(t.dtype for t in signature.inputs if t.name == n)) for n in names]
+    names = [spec.name for spec in inputs]
+    dtypes = [tf.as_dtype(spec.dtype) for spec in inputs]
     outputs = signature.output_names
 
     def call(tensors: Tensors) -> Tensors:
