@@ -6,9 +6,11 @@ wake-up from the thread, the thread's own wake-up, the future's callbacks), wher
 of a Dense model's few rows takes 6-20 µs (service.core.loading.session_call). So, at load, a
 session call is timed on probes of 1, 2, 4, ... rows; every batch with no more input values
 than the largest probe whose median call took at most the budget (`INLINE_CALL_MAX_US`) runs
-on the loop, which it then holds for about that long, as a parse of the request would. Bigger
-batches, eager calls (they wake TensorFlow's own threads anyway) and a budget of 0 use the
-inference threads.
+on the loop, which it then holds for about that long, as a parse of the request would. Only a
+session run whose cost follows the batch's size is timed: every input's inner dimensions known
+(the probes' values count is then the batch's) and no control flow (a loop's cost may follow
+the values). Bigger batches, other signatures, eager calls (they wake TensorFlow's own threads
+anyway) and a budget of 0 use the inference threads.
 """
 
 from __future__ import annotations
@@ -39,7 +41,11 @@ def inline_values(call: Call, signature: Signature, budget_us: float) -> int:
     limit = 0
     for rows in PROBE_ROWS if budget_us > 0 else ():
         sample = probe_inputs(signature, rows)
-        if _median_seconds(call, sample) * 1e6 > budget_us:
+        try:
+            seconds = _median_seconds(call, sample)
+        except Exception:  # a probe this big is refused (a value out of a lookup's range...)
+            break
+        if seconds * 1e6 > budget_us:
             break
         limit = sum(values.size for values in sample.values())
     return limit

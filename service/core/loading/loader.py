@@ -8,17 +8,19 @@ whoever exported it: Keras' `model.export`, `tf.saved_model.save`, or this proje
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import numpy as np
 
 from service.core.loading.call_cost import inline_values
-from service.core.loading.session_call import session_call
+from service.core.loading.session_call import MAX_FROZEN_BYTES, session_call, writes_state
 from service.core.loading.signature_call import Call, flat_call, keyword_call, single_threaded
 from service.core.loading.signature_defs import describe_signature_defs
 from service.core.loading.signatures import Unservable, describe
 from service.core.types import SIGNATURE_KEY, Signature, Tensors
 
+logger = logging.getLogger("service.loading")
 MAX_METADATA_BYTES = 1024 * 1024
 MAX_GRAPH_BYTES = 1024 * 1024 * 1024  # saved_model.pb holds the graph; weights are in variables/
 
@@ -65,6 +67,7 @@ class SavedModelLoader:
         self.inline_values: dict[str, int] = {}  # signature name -> batches run on the loop
         self._loaded = None
         self._calls: dict[str, Call] = {}
+        self._frozen_left = 0  # bytes of weights the version's session runs may still freeze
 
     @property
     def signature(self) -> Signature | None:
@@ -90,6 +93,7 @@ class SavedModelLoader:
             raise LoadError("SavedModel has no signatures: export it with a serving signature "
                             f"({SIGNATURE_KEY!r})")
         declared = _declared_inputs(self.metadata)
+        self._frozen_left = self._freezable()
         for name in sorted(self.functions):
             try:
                 self._prepare(name, declared)
@@ -102,16 +106,31 @@ class SavedModelLoader:
                 f"{name!r}: {why}" for name, why in self.unservable.items()))
         self.signature_defs = describe_signature_defs(self.path, self.signatures)
 
+    def _freezable(self) -> int:
+        """MAX_FROZEN_BYTES, or 0 when a signature writes state: a frozen reader of it would
+        answer with the values of load time (session_call.py)."""
+        writers = [name for name, function in self.functions.items() if writes_state(function)]
+        if writers:
+            logger.info("%s: signature %r writes state: every signature keeps the eager call",
+                        self.path, writers[0])
+            return 0
+        return MAX_FROZEN_BYTES
+
     def _prepare(self, name: str, declared: list[str]) -> None:
         function = self.functions[name]
         signature = describe(name, function, declared)
-        session = session_call(function, signature)
-        call = session or single_threaded(
-            flat_call(function, signature) or keyword_call(function, signature), signature)
+        run = session_call(function, signature, self._frozen_left) if self._frozen_left else None
+        if run is not None:
+            self._frozen_left -= run.weight_bytes
+            call = run.call
+        else:
+            call = single_threaded(flat_call(function, signature) or
+                                   keyword_call(function, signature), signature)
         _warm_up(signature, call)
         self.signatures[name], self._calls[name] = signature, call
-        self.inline_values[name] = inline_values(call, signature, self.inline_budget_us
-                                                 if session else 0.0)
+        steady = run is not None and run.steady  # see call_cost.py
+        self.inline_values[name] = inline_values(call, signature,
+                                                 self.inline_budget_us if steady else 0.0)
 
     def predict(self, signature: str, tensors: Tensors) -> Tensors:
         """One call of the named signature; tensors are keyed by input name, batch first."""

@@ -41,6 +41,15 @@ def test_the_limit_stops_at_the_first_probe_over_the_budget() -> None:
     assert inline_values(call, PAIR, 1_000) == 8 * 5
 
 
+def test_a_probe_that_fails_ends_the_measure() -> None:
+    def refusing(tensors: Tensors) -> Tensors:
+        if rows_in(tensors) >= 8:
+            raise ValueError("index out of range")
+        return {"y": np.zeros(rows_in(tensors), np.float32)}
+
+    assert inline_values(refusing, PAIR, 10_000) == 4 * 5
+
+
 def test_no_budget_or_a_slow_call_never_runs_on_the_loop() -> None:
     def slow(tensors: Tensors) -> Tensors:
         time.sleep(0.002)
@@ -51,7 +60,7 @@ def test_no_budget_or_a_slow_call_never_runs_on_the_loop() -> None:
 
 
 def test_a_loaded_session_call_is_measured(trained_repository: Path) -> None:
-    loader = SavedModelLoader(trained_repository / "cereal_calories" / "1", 10_000)
+    loader = SavedModelLoader(trained_repository / "cereal_calories" / "1", 1e6)
     loader.load()
     assert loader.inline_values == {"serving_default": PROBE_ROWS[-1] * 3}
     unmeasured = SavedModelLoader(trained_repository / "cereal_calories" / "1")
@@ -61,6 +70,6 @@ def test_a_loaded_session_call_is_measured(trained_repository: Path) -> None:
 
 def test_an_eager_call_is_never_run_on_the_loop(tmp_path: Path) -> None:
     save_counting(tmp_path / "1")
-    loader = SavedModelLoader(tmp_path / "1", 10_000)
+    loader = SavedModelLoader(tmp_path / "1", 1e6)
     loader.load()
     assert loader.inline_values == {"serving_default": 0}

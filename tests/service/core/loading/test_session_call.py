@@ -1,5 +1,5 @@
-"""The session call answers exactly as the eager keyword call, or is not used: signatures that
-write state or whose weights are too large keep the eager call."""
+"""The session call answers exactly as the eager keyword call, or is not used: a SavedModel
+with a signature that writes state, and weights over the limit, keep the eager call."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from service.core.loading import session_call as session_module
 from service.core.loading.loader import SavedModelLoader
-from service.core.loading.session_call import session_call
+from service.core.loading.session_call import session_call, writes_state
 from service.core.loading.signature_call import keyword_call
 from tests.service.core.loading.stateful import save_counting
 
@@ -27,8 +26,9 @@ def _loaded(path: Path) -> tuple[SavedModelLoader, object]:
 @pytest.mark.parametrize("name", ZOO)
 def test_zoo_session_call_matches_keyword_call(trained_repository: Path, name: str) -> None:
     loader, function = _loaded(trained_repository / name / "1")
-    call = session_call(function, loader.signature)
-    assert call is not None  # a Dense model freezes
+    run = session_call(function, loader.signature)
+    assert run is not None and run.steady  # a Dense model freezes; its cost follows its size
+    call = run.call
     rng = np.random.default_rng(5)
     for rows in (1, 2, 7, 64, 5000):
         columns = {t.name: rng.normal(size=rows).astype(np.float32) * 50
@@ -68,14 +68,75 @@ def test_outputs_and_inputs_keep_their_names(tmp_path: Path) -> None:
 def test_a_signature_that_writes_state_keeps_the_eager_call(tmp_path: Path) -> None:
     save_counting(tmp_path / "1")
     loader, function = _loaded(tmp_path / "1")
+    assert writes_state(function)
     assert session_call(function, loader.signature) is None
     first = loader.predict("serving_default", {"x": np.zeros(1, np.float32)})["y"][0]
     second = loader.predict("serving_default", {"x": np.zeros(1, np.float32)})["y"][0]
     assert second == first + 1.0  # the variable still counts
 
 
-def test_weights_over_the_limit_keep_the_eager_call(trained_repository: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_weights_over_the_limit_keep_the_eager_call(trained_repository: Path) -> None:
     loader, function = _loaded(trained_repository / "quadratic" / "1")
-    monkeypatch.setattr(session_module, "MAX_FROZEN_BYTES", 4)
-    assert session_call(function, loader.signature) is None
+    assert session_call(function, loader.signature, max_weight_bytes=4) is None
+    assert session_call(function, loader.signature, max_weight_bytes=1 << 20) is not None
+
+
+class ReaderAndWriter(tf.Module):
+    """One signature reads the variable another one writes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.offset = tf.Variable(1.0)
+
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32, name="x")])
+    def serve(self, x: tf.Tensor) -> dict:
+        return {"y": x + self.offset}
+
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32, name="x")])
+    def update(self, x: tf.Tensor) -> dict:
+        self.offset.assign(tf.reduce_sum(x))
+        return {"y": x}
+
+
+def test_a_reader_of_state_another_signature_writes_keeps_the_eager_call(
+        tmp_path: Path) -> None:
+    module = ReaderAndWriter()
+    tf.saved_model.save(module, str(tmp_path / "1"), signatures={
+        "serving_default": module.serve, "update": module.update})
+    loader, function = _loaded(tmp_path / "1")
+    assert not writes_state(function) and writes_state(loader.functions["update"])
+    x = {"x": np.array([1.0], np.float32)}
+    for offset in (5.0, 7.0):  # (the warm-up at load also called update)
+        loader.predict("update", {"x": np.array([offset], np.float32)})
+        assert loader.predict("serving_default", x)["y"].tolist() == [1.0 + offset]
+
+
+class Looping(tf.Module):
+    """A loop whose length follows the input's values."""
+
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.int32, name="n")])
+    def serve(self, n: tf.Tensor) -> dict:
+        _, total = tf.while_loop(lambda i, t: i < tf.reduce_max(n), lambda i, t: (i + 1, t + i),
+                                 [tf.constant(0), tf.constant(0)])
+        return {"y": n * 0 + total}
+
+
+class Ragged(tf.Module):
+    """An input whose inner dimension is unknown."""
+
+    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.float32, name="x")])
+    def serve(self, x: tf.Tensor) -> dict:
+        return {"y": tf.reduce_sum(x, axis=1)}
+
+
+@pytest.mark.parametrize("module", [Looping, Ragged])
+def test_a_cost_not_set_by_the_size_is_never_run_on_the_loop(tmp_path: Path,
+                                                              module: type) -> None:
+    instance = module()
+    tf.saved_model.save(instance, str(tmp_path / "1"),
+                        signatures={"serving_default": instance.serve})
+    loader = SavedModelLoader(tmp_path / "1", inline_budget_us=1e6)
+    loader.load()
+    run = session_call(loader.functions["serving_default"], loader.signature)
+    assert run is None or not run.steady
+    assert loader.inline_values == {"serving_default": 0}
