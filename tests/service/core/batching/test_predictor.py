@@ -94,9 +94,11 @@ def test_predict_splits_batches_at_max_batch_size(linear: SavedModelLoader) -> N
     assert large["y"].tolist() == near([2 * i - 1 for i in range(10)])
 
 
-def test_predict_failing_request_fails_alone(linear: SavedModelLoader) -> None:
+@pytest.mark.parametrize("inline_values", [0, 64])  # in the inference threads, on the loop
+def test_predict_failing_request_fails_alone(linear: SavedModelLoader,
+                                             inline_values: int) -> None:
     batches: list[int] = []
-    predictor = batcher(linear, batches)
+    predictor = batcher(linear, batches, inline_values=inline_values)
     bad = {"x": np.zeros((1, 2), np.float32)}  # rank 2: the signature takes shape [-1]
 
     async def scenario() -> list:
