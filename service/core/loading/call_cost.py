@@ -3,7 +3,7 @@
 Handing a call to the inference threads and taking its answer back costs more than a small
 session call does: at c=1 on one core, the hand-over took 80 µs of CPU a request (the loop's
 wake-up from the thread, the thread's own wake-up, the future's callbacks), where a session run
-of a Dense model's few rows takes 6-20 µs (service.core.loading.session_call). So, at load, a
+of a Dense model's few rows takes 6-17 µs (service.core.loading.session_call). So, at load, a
 session call is timed on probes of 1, 2, 4, ... rows; every batch with no more input values
 than the largest probe whose median call took at most the budget (`INLINE_CALL_MAX_US`) runs
 on the loop, which it then holds for about that long, as a parse of the request would. Only a

@@ -98,7 +98,8 @@ def _session(graph_def):  # noqa: ANN001, ANN202 - a GraphDef in, a tf.compat.v1
     return tf.compat.v1.Session(graph=graph, config=config)
 
 
-def _frozen_run(function, signature: Signature) -> SessionRun | None:  # noqa: ANN001
+def _frozen_run(function, signature: Signature,  # noqa: ANN001 - a TF ConcreteFunction
+                weights: int) -> SessionRun | None:
     from tensorflow.core.protobuf.config_pb2 import CallableOptions
     from tensorflow.python.framework.convert_to_constants import (
         convert_variables_to_constants_v2,
@@ -127,7 +128,7 @@ def _frozen_run(function, signature: Signature) -> SessionRun | None:  # noqa: A
                                                                           strict=True)))
         return dict(zip(outputs, answers, strict=True))
     steady = all(spec.known for spec in inputs) and not ops & CONTROL_FLOW_OPS
-    return SessionRun(call, weight_bytes(function), steady)
+    return SessionRun(call, weights, steady)
 
 
 def session_call(function, signature: Signature,  # noqa: ANN001 - a TF ConcreteFunction
@@ -136,11 +137,12 @@ def session_call(function, signature: Signature,  # noqa: ANN001 - a TF Concrete
     the keyword call does, or would freeze more than `max_weight_bytes` of weights."""
     reference = keyword_call(function, signature)
     try:
-        if weight_bytes(function) > max_weight_bytes:
+        weights = weight_bytes(function)
+        if weights > max_weight_bytes:
             logger.info("signature %r keeps the eager call: its weights would pass the %d MiB "
                         "frozen per version", signature.name, MAX_FROZEN_BYTES >> 20)
             return None
-        run = _frozen_run(function, signature)
+        run = _frozen_run(function, signature, weights)
         if run is None:
             return None
         for rows in PROBE_ROWS:

@@ -10,7 +10,7 @@ import numpy as np
 from service.core.loading.call_cost import PROBE_ROWS, inline_values
 from service.core.loading.loader import SavedModelLoader
 from service.core.types import Signature, Tensors, TensorSpec
-from tests.service.core.loading.stateful import save_counting
+from tests.service.core.loading.saved_modules import Counting, save
 
 PAIR = Signature((TensorSpec("a", "float32", (None, 3)), TensorSpec("b", "int64", (None, None))),
                  (TensorSpec("y", "float32", (None,)),), "serving_default")
@@ -69,7 +69,7 @@ def test_a_loaded_session_call_is_measured(trained_repository: Path) -> None:
 
 
 def test_an_eager_call_is_never_run_on_the_loop(tmp_path: Path) -> None:
-    save_counting(tmp_path / "1")
+    save(Counting(), tmp_path / "1")
     loader = SavedModelLoader(tmp_path / "1", 1e6)
     loader.load()
     assert loader.inline_values == {"serving_default": 0}

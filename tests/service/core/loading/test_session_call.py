@@ -12,7 +12,7 @@ import tensorflow as tf
 from service.core.loading.loader import SavedModelLoader
 from service.core.loading.session_call import session_call, writes_state
 from service.core.loading.signature_call import keyword_call
-from tests.service.core.loading.stateful import save_counting
+from tests.service.core.loading.saved_modules import Counting, Looping, ReaderAndWriter, save
 
 ZOO = ("linear", "celsius_to_fahrenheit", "quadratic", "cereal_calories")
 
@@ -55,8 +55,7 @@ class TwoOutputs(tf.Module):
 
 
 def test_outputs_and_inputs_keep_their_names(tmp_path: Path) -> None:
-    module = TwoOutputs()
-    tf.saved_model.save(module, str(tmp_path / "1"), signatures={"serving_default": module.serve})
+    save(TwoOutputs(), tmp_path / "1")
     loader, function = _loaded(tmp_path / "1")
     assert session_call(function, loader.signature) is not None
     got = loader.predict("serving_default", {"x": np.array([[1.0, 1.0]], np.float32),
@@ -66,7 +65,7 @@ def test_outputs_and_inputs_keep_their_names(tmp_path: Path) -> None:
 
 
 def test_a_signature_that_writes_state_keeps_the_eager_call(tmp_path: Path) -> None:
-    save_counting(tmp_path / "1")
+    save(Counting(), tmp_path / "1")
     loader, function = _loaded(tmp_path / "1")
     assert writes_state(function)
     assert session_call(function, loader.signature) is None
@@ -81,44 +80,15 @@ def test_weights_over_the_limit_keep_the_eager_call(trained_repository: Path) ->
     assert session_call(function, loader.signature, max_weight_bytes=1 << 20) is not None
 
 
-class ReaderAndWriter(tf.Module):
-    """One signature reads the variable another one writes."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.offset = tf.Variable(1.0)
-
-    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32, name="x")])
-    def serve(self, x: tf.Tensor) -> dict:
-        return {"y": x + self.offset}
-
-    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32, name="x")])
-    def update(self, x: tf.Tensor) -> dict:
-        self.offset.assign(tf.reduce_sum(x))
-        return {"y": x}
-
-
 def test_a_reader_of_state_another_signature_writes_keeps_the_eager_call(
         tmp_path: Path) -> None:
-    module = ReaderAndWriter()
-    tf.saved_model.save(module, str(tmp_path / "1"), signatures={
-        "serving_default": module.serve, "update": module.update})
+    save(ReaderAndWriter(), tmp_path / "1", "update")
     loader, function = _loaded(tmp_path / "1")
     assert not writes_state(function) and writes_state(loader.functions["update"])
     x = {"x": np.array([1.0], np.float32)}
     for offset in (5.0, 7.0):  # (the warm-up at load also called update)
         loader.predict("update", {"x": np.array([offset], np.float32)})
         assert loader.predict("serving_default", x)["y"].tolist() == [1.0 + offset]
-
-
-class Looping(tf.Module):
-    """A loop whose length follows the input's values."""
-
-    @tf.function(input_signature=[tf.TensorSpec([None], tf.int32, name="n")])
-    def serve(self, n: tf.Tensor) -> dict:
-        _, total = tf.while_loop(lambda i, t: i < tf.reduce_max(n), lambda i, t: (i + 1, t + i),
-                                 [tf.constant(0), tf.constant(0)])
-        return {"y": n * 0 + total}
 
 
 class Ragged(tf.Module):
@@ -132,9 +102,7 @@ class Ragged(tf.Module):
 @pytest.mark.parametrize("module", [Looping, Ragged])
 def test_a_cost_not_set_by_the_size_is_never_run_on_the_loop(tmp_path: Path,
                                                               module: type) -> None:
-    instance = module()
-    tf.saved_model.save(instance, str(tmp_path / "1"),
-                        signatures={"serving_default": instance.serve})
+    save(module(), tmp_path / "1")
     loader = SavedModelLoader(tmp_path / "1", inline_budget_us=1e6)
     loader.load()
     run = session_call(loader.functions["serving_default"], loader.signature)

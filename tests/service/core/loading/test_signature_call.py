@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from service.core.loading.loader import SavedModelLoader
 from service.core.loading.signature_call import flat_call, keyword_call, single_threaded
+from tests.service.core.loading.saved_modules import Looping, save
 
 ZOO = ("linear", "celsius_to_fahrenheit", "quadratic", "cereal_calories")
 
@@ -75,24 +75,8 @@ def test_zoo_signatures_run_single_threaded_with_the_same_answers(trained_reposi
             signature.output_names[0]], expected[signature.output_names[0]])
 
 
-class Looping(tf.Module):
-    """A signature with a while loop and a cond: low-level control flow once lowered."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.scale = tf.Variable(2.0)
-
-    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32, name="x")])
-    def serve(self, x: tf.Tensor) -> dict:
-        y = tf.cond(tf.reduce_sum(x) > 0, lambda: x * self.scale, lambda: x - 1.0)
-        _, y = tf.while_loop(lambda i, a: i < 3, lambda i, a: (i + 1, a + 1.0),
-                             [tf.constant(0), y])
-        return {"y": y}
-
-
 def test_control_flow_keeps_the_default_executor_and_answers(tmp_path: Path) -> None:
-    module = Looping()
-    tf.saved_model.save(module, str(tmp_path / "1"), signatures={"serving_default": module.serve})
+    save(Looping(), tmp_path / "1")
     loader = SavedModelLoader(tmp_path / "1")
     loader.load()
     function, signature = loader.functions["serving_default"], loader.signature
