@@ -67,7 +67,7 @@ def infer_request(request, max_elements: int) -> tuple[Address, InferRequest]:  
     outputs = [(o.name, True) for o in request.outputs] or None
     form = AnswerForm(request.id or None, outputs, True)
     return address_of(request.model_name, request.model_version), \
-        InferRequest(arrays, form, signature or None)
+        InferRequest(arrays, form, frozenset(), signature or None)
 
 
 def infer_response(prediction: Prediction, request: InferRequest,

@@ -28,6 +28,7 @@ NO_PARAMETERS: dict = {}  # never modified
 class InferRequest:
     arrays: dict[str, np.ndarray]  # as sent: the request's shapes and datatypes
     form: AnswerForm
+    from_json: frozenset[str]  # inputs sent as JSON data: already checked as their datatype
     signature_name: str | None = None  # parameters.signature_name
     column_shape: bool = False  # [n, 1] was sent for a [-1] input: answer [n, 1] too
 
@@ -43,7 +44,7 @@ class InferRequest:
             if spec.name in arrays:
                 arrays[spec.name], lenient = tensors.for_signature(arrays[spec.name], spec)
                 self.column_shape = self.column_shape or lenient
-        return tensors_from_arrays(arrays, signature, max_rows)
+        return tensors_from_arrays(arrays, signature, max_rows, self.from_json)
 
     def encode(self, prediction: Prediction, request_id: str) -> Encoded:
         return infer_answer(prediction, self.form, self.column_shape, request_id)
@@ -72,14 +73,16 @@ def _parameters(holder: dict, where: str) -> dict:
     return parameters
 
 
-def _inputs(payload: dict, tail: bytes, maybe_bool: bool) -> tuple[dict, int]:
-    """The arrays by input name, and the object keys seen."""
+def _inputs(payload: dict, tail: bytes,
+            maybe_bool: bool) -> tuple[dict[str, np.ndarray], frozenset[str], int]:
+    """The arrays by input name, the names of those sent as JSON data, and the object keys
+    seen."""
     inputs = payload.get("inputs")
     if not isinstance(inputs, list) or not inputs:
         raise InvalidArgument('"inputs" must be a non-empty array of {"name", "shape", "datatype", '
                               '"data"} objects')
     arrays: dict[str, np.ndarray] = {}
-    offset, keys = 0, 0
+    offset, keys, binary = 0, 0, []
     for i, spec in enumerate(inputs):
         if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
             raise InvalidArgument(f"inputs[{i}] must be an object with a string \"name\"")
@@ -102,10 +105,11 @@ def _inputs(payload: dict, tail: bytes, maybe_bool: bool) -> tuple[dict, int]:
             arrays[spec["name"]] = tensors.from_binary(tail[offset:offset + size], shape,
                                                        dtype, where)
             offset += size
+            binary.append(spec["name"])
     if offset != len(tail):
         raise InvalidArgument(f"{len(tail) - offset} bytes of binary data after the JSON header "
                               "belong to no input (binary_data_size)")
-    return arrays, keys
+    return arrays, frozenset(arrays).difference(binary), keys
 
 
 def _outputs(payload: dict) -> tuple[list[tuple[str, bool | None]] | None, int]:
@@ -156,11 +160,11 @@ def _validated(payload: object, head: bytes, tail: bytes) -> tuple[InferRequest,
     if request_id is not None and not isinstance(request_id, str):
         raise InvalidArgument('"id" must be a string')
     parameters = _parameters(payload, "request")
-    arrays, input_keys = _inputs(payload, tail, may_hold_booleans(head))
+    arrays, from_json, input_keys = _inputs(payload, tail, may_hold_booleans(head))
     outputs, output_keys = _outputs(payload)
     form = AnswerForm(request_id, outputs, bool(parameters.get("binary_data_output", False)))
     signature = parameters.get("signature_name")
     if signature is not None and not isinstance(signature, str):
         raise InvalidArgument('parameter "signature_name" must be a string')
-    request = InferRequest(arrays, form, signature or None)
+    request = InferRequest(arrays, form, from_json, signature or None)
     return request, len(payload) + len(parameters) + input_keys + output_keys

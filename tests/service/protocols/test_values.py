@@ -34,6 +34,18 @@ def test_the_largest_float32_casts_without_warning() -> None:
         assert cast(np.array([3.4028234e38, -3e38]), "float32", str).dtype == np.float32
 
 
+@pytest.mark.parametrize("size", [2, 8, 9, 40])  # up to 8 checked as a list, then by NumPy
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf, 3.5e38])
+@pytest.mark.parametrize("at", [0, -1])
+def test_a_bad_value_anywhere_is_refused_at_every_size(size: int, bad: float, at: int) -> None:
+    values = np.linspace(-3e38, 3e38, size)
+    values[at] = bad
+    with pytest.raises(InvalidArgument, match=f"index {at % size}: .* not a finite float32"):
+        cast(values, "float32", lambda index: f"index {index[0]}")
+    values[at] = 0.0
+    assert cast(values, "float32", str).dtype == np.float32
+
+
 NOT_FINITE = "is not finite"  # the output: the input is beyond what the model can answer
 BODIES = [
     ("/predict/linear", b'{"instances": [3e38]}', 422, NOT_FINITE),

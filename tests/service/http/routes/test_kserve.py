@@ -241,6 +241,26 @@ def test_infer_malformed_bodies_are_400(client: TestClient, head: bytes, tail: b
     assert answer.status_code == 400 and says in answer.json()["error"]
 
 
+@pytest.mark.parametrize("values", [[np.nan, 1.0], [1.0, np.inf]])
+def test_infer_binary_values_are_checked_as_json_ones_are(client: TestClient,
+                                                          values: list[float]) -> None:
+    """Binary data is read unchecked; the cast to the input's dtype checks it."""
+    head = _binary_x(8)
+    answer = client.post("/v2/models/linear/infer", content=head + np.float32(values).tobytes(),
+                         headers={"Inference-Header-Content-Length": str(len(head))})
+    assert answer.status_code == 400, answer.text
+    assert "is not a finite float32" in answer.json()["error"]
+
+
+def test_infer_json_data_of_another_datatype_is_checked_again_for_the_input(
+        client: TestClient) -> None:
+    """FP64 data is checked as float64, then again as the float32 input takes it."""
+    answer = infer(client, "linear", x_input([1.0, 1e300], [2], "FP64"))
+    assert answer.status_code == 400
+    assert "element [1]: 1e+300 is not a finite float32" in answer.json()["error"]
+    assert infer(client, "linear", x_input([1.0, 3e38], [2], "FP64")).status_code == 422
+
+
 def test_infer_raw_binary_request_and_response(client: TestClient) -> None:
     head = (b'{"inputs": [{"name": "x", "shape": [2, 1], "datatype": "FP64", "parameters": '
             b'{"binary_data_size": 16}}], "parameters": {"binary_data_output": true}}')
