@@ -86,7 +86,7 @@ def _decode_within(budget: MemoryBudget, codec: Codec, body: bytes,
                    header: Callable[[str], str | None], max_rows: int) -> tuple[Decoded, int]:
     """The request, and the bytes held for reading it in `budget` (Busy when the budget has
     no room): the estimate for NumPy while the quick path tries, for Python objects after."""
-    cost = ParseCost.of(body)
+    cost = ParseCost(body)
     budget.reserve(cost.as_numbers)
     try:
         with LARGE_BODIES.piece():
