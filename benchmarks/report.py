@@ -83,6 +83,7 @@ def render(results: dict) -> str:
               f"| one request of {large['rows']:,} instances (ms; baseline: ceiling echo) | "
               f"{large['ours_ms']:,.2f} | {large['ceiling_ms']:,.2f} | "
               f"{_ratio(large['ours_ms'], large['ceiling_ms'])}x |",
+              *_floor_row(large),
               f"| cold start to /health/ready, 4 models (s; baseline: `import tensorflow`) | "
               f"{start['ours_ready_s']:.2f} | {start['bare_import_s']:.2f} | "
               f"{_ratio(start['ours_ready_s'], start['bare_import_s'])}x |",
@@ -94,6 +95,15 @@ def render(results: dict) -> str:
         met = {True: "yes", False: "**no**", None: "n/a"}[check["met"]]
         lines.append(f"| {check['target']} | {check['value']} | {check['limit']} | {met} |")
     return "\n".join(lines)
+
+
+def _floor_row(large: dict) -> list[str]:
+    """The large request's floor (benchmarks.floor_app), when the run measured it."""
+    if large.get("floor_ms") is None:
+        return []
+    return [f"| the same request to the floor app: parse and write only, no model (ms; "
+            f"baseline: ceiling echo) | {large['floor_ms']:,.2f} | {large['ceiling_ms']:,.2f} | "
+            f"{_ratio(large['floor_ms'], large['ceiling_ms'])}x |"]
 
 
 def _transport_ratios(results: dict) -> list[str]:

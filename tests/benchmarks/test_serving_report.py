@@ -58,6 +58,15 @@ def test_render_lists_every_row_with_ratio_and_the_unavailable_route() -> None:
     assert "| ours v2 | 32 | route not available (404) | | | | |" in table
     assert "| tutorial | 32 | 20 | n/a | n/a | 200 | 0.003x |" in table
     assert "| peak RSS vs bare TensorFlow import | 1.4 | <= 1.25 | **no** |" in table
+    assert "| the same request to the floor app" not in table  # not measured in this run
+
+
+def test_render_adds_the_floor_row_when_the_run_measured_it() -> None:
+    data = results()
+    data["large_request"]["floor_ms"] = 35.0
+    table = report.render(data)
+    floor = [line for line in table.splitlines() if "floor app" in line]
+    assert len(floor) == 1 and floor[0].endswith("| 35.00 | 50.00 | 0.7x |")
 
 
 def test_write_saves_json_and_plot(tmp_path: Path) -> None:
