@@ -8,13 +8,13 @@ per-request machinery (which the service's inference routes bypass; see service/
 from __future__ import annotations
 
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 import orjson
+from starlette.types import ASGIApp
 
 READY = b'{"status":"ready"}'
 JSON = [(b"content-type", b"application/json")]
-ASGIApp = Callable[[dict, Callable, Callable], Awaitable[None]]
 
 
 def bare_app(answer: Callable[[str, bytes], bytes]) -> ASGIApp:
